@@ -1,0 +1,41 @@
+# Two commands for a fresh machine (see README):
+#   make run    installs what is needed, builds, serves http://127.0.0.1:3000
+#   make test   installs what is needed, runs every test (unit, integration, browser)
+SHELL := /bin/bash
+TOOLS_DIR ?= $(HOME)/.cache/tidings/tools
+export TIDINGS_TOOLS_DIR := $(TOOLS_DIR)
+export PATH := $(TOOLS_DIR)/bin:$(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# The Postgres variants of the store tests run against this server; set it
+# empty to skip them (each skipped test then says so).
+export TIDINGS_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+export TIDINGS_TEST_REDIS_URL ?= redis://127.0.0.1:6379
+
+.PHONY: run test setup build test-rust test-e2e wasm-size wasm-budget bench
+
+run: setup
+	cargo leptos build --release
+	$(or $(CARGO_TARGET_DIR),target)/release/tidings serve
+
+test: setup test-rust build wasm-size test-e2e
+
+setup:
+	@scripts/setup.sh
+
+build:
+	cargo leptos build --release
+
+test-rust:
+	cargo test --locked -p tidings -p app --features app/ssr
+
+test-e2e:
+	node end2end/run.mjs
+
+# Reports the initial WASM size; `wasm-budget` enforces the 250 KB gzip budget.
+wasm-size:
+	@TIDINGS_WASM_BUDGET_REPORT_ONLY=1 scripts/wasm-budget.sh
+
+wasm-budget:
+	@scripts/wasm-budget.sh
+
+bench: setup
+	cargo bench --locked -p tidings

@@ -1,0 +1,78 @@
+//! Account types and input rules shared by the browser and the server, so the
+//! UI can say what is wrong before a round trip.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A signed-up person (or bot account).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+}
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const PASSWORD_MIN: usize = 8;
+/// Argon2 cost grows with input; cap it so a huge password cannot stall a core.
+pub const PASSWORD_MAX: usize = 1024;
+
+/// 3–32 characters of `[a-z0-9_.-]`.
+pub fn validate_username(username: &str) -> Result<(), AppError> {
+    let len = username.chars().count();
+    let charset_ok = username
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'));
+    if !(USERNAME_MIN..=USERNAME_MAX).contains(&len) || !charset_ok {
+        return Err(AppError::invalid(
+            "invalid_username",
+            format!(
+                "a username is {USERNAME_MIN}–{USERNAME_MAX} characters of lowercase letters, digits, '_', '.' or '-'"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// At least 8 characters (and at most 1024).
+pub fn validate_password(password: &str) -> Result<(), AppError> {
+    let len = password.chars().count();
+    if len < PASSWORD_MIN {
+        return Err(AppError::invalid(
+            "invalid_password",
+            format!("a password has at least {PASSWORD_MIN} characters"),
+        ));
+    }
+    if len > PASSWORD_MAX {
+        return Err(AppError::invalid(
+            "invalid_password",
+            format!("a password has at most {PASSWORD_MAX} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_the_documented_charset_and_length() {
+        for ok in ["bob", "alice_1", "a.b-c", &"x".repeat(32)] {
+            assert!(validate_username(ok).is_ok(), "{ok} should be accepted");
+        }
+        for bad in ["ab", "Alice", "bob smith", "bób", "", &"x".repeat(33), "a/b"] {
+            let err = validate_username(bad).unwrap_err();
+            assert_eq!(err.code(), "invalid_username", "{bad} should be rejected");
+            assert_eq!(err.status(), 422);
+        }
+    }
+
+    #[test]
+    fn passwords_need_eight_characters() {
+        assert!(validate_password("12345678").is_ok());
+        assert_eq!(validate_password("1234567").unwrap_err().code(), "invalid_password");
+        assert!(validate_password(&"p".repeat(PASSWORD_MAX + 1)).is_err());
+    }
+}

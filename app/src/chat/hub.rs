@@ -1,0 +1,201 @@
+//! Live connections on this node, and fan-out of frames to them (server only).
+//!
+//! Each WebSocket registers here and gets a bounded queue. A socket that
+//! cannot keep up is dropped (its queue closes); the client reconnects and
+//! resumes from its last id, so nothing is lost and memory stays bounded.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::mpsc;
+
+/// Frames a socket may have queued before it counts as too slow.
+pub const QUEUE_DEPTH: usize = 1024;
+
+pub type ConnId = u64;
+
+/// One frame on its way to sockets, serialized once for all of them (the
+/// text is reference-counted, so each socket's copy is a pointer).
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Set for chat messages, so a socket can keep per-conversation order.
+    pub message: Option<MessageRef>,
+    pub json: Utf8Bytes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageRef {
+    pub conversation_id: i64,
+    pub seq: i64,
+    pub id: i64,
+}
+
+/// Who a delivery is for.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub recipients: Vec<i64>,
+    /// Skip this user's sockets (e.g. the typist's own).
+    pub except_user: Option<i64>,
+    pub delivery: Delivery,
+}
+
+struct Conn {
+    id: ConnId,
+    tx: mpsc::Sender<Delivery>,
+    visible: bool,
+}
+
+/// The registry of this node's sockets. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    users: RwLock<HashMap<i64, Vec<Conn>>>,
+    next_id: AtomicU64,
+}
+
+impl Hub {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a socket of `user_id`. Returns its id, its queue, and
+    /// whether it is the user's first socket on this node.
+    pub fn register(&self, user_id: i64) -> (ConnId, mpsc::Receiver<Delivery>, bool) {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+        let mut users = self.inner.users.write().expect("hub lock");
+        let conns = users.entry(user_id).or_default();
+        let first = conns.is_empty();
+        // A new tab starts visible; it reports otherwise right away if not.
+        conns.push(Conn { id, tx, visible: true });
+        metrics::gauge!("tidings_ws_connections").increment(1.0);
+        (id, rx, first)
+    }
+
+    /// Forgets a socket. Returns true when it was the user's last one here.
+    pub fn unregister(&self, user_id: i64, conn: ConnId) -> bool {
+        let mut users = self.inner.users.write().expect("hub lock");
+        let Some(conns) = users.get_mut(&user_id) else { return false };
+        let before = conns.len();
+        conns.retain(|c| c.id != conn);
+        if conns.len() < before {
+            metrics::gauge!("tidings_ws_connections").decrement(1.0);
+        }
+        let last = conns.is_empty();
+        if last {
+            users.remove(&user_id);
+        }
+        last
+    }
+
+    pub fn set_visible(&self, user_id: i64, conn: ConnId, visible: bool) {
+        let mut users = self.inner.users.write().expect("hub lock");
+        if let Some(c) = users.get_mut(&user_id).and_then(|cs| cs.iter_mut().find(|c| c.id == conn)) {
+            c.visible = visible;
+        }
+    }
+
+    /// Queues `envelope` on every matching socket of this node. Sockets
+    /// whose queue is full are dropped from the registry (their reader sees
+    /// the queue close and ends the connection).
+    pub fn deliver(&self, envelope: &Envelope) {
+        let mut slow: Vec<(i64, ConnId)> = Vec::new();
+        {
+            let users = self.inner.users.read().expect("hub lock");
+            for user in &envelope.recipients {
+                if Some(*user) == envelope.except_user {
+                    continue;
+                }
+                for conn in users.get(user).into_iter().flatten() {
+                    match conn.tx.try_send(envelope.delivery.clone()) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Full(_)) => slow.push((*user, conn.id)),
+                        Err(mpsc::error::TrySendError::Closed(_)) => {}
+                    }
+                }
+            }
+        }
+        for (user, conn) in slow {
+            tracing::warn!(user, conn, "dropping a socket that fell behind; it will resume");
+            metrics::counter!("tidings_ws_slow_disconnects_total").increment(1);
+            self.unregister(user, conn);
+        }
+    }
+
+    /// Users among `users` with at least one socket on this node.
+    pub fn online_among(&self, users: &[i64]) -> HashSet<i64> {
+        let map = self.inner.users.read().expect("hub lock");
+        users.iter().copied().filter(|u| map.contains_key(u)).collect()
+    }
+
+    /// Users among `users` with a socket whose tab is visible.
+    pub fn visible_among(&self, users: &[i64]) -> HashSet<i64> {
+        let map = self.inner.users.read().expect("hub lock");
+        users
+            .iter()
+            .copied()
+            .filter(|u| map.get(u).is_some_and(|cs| cs.iter().any(|c| c.visible)))
+            .collect()
+    }
+
+    /// Total sockets on this node.
+    pub fn connection_count(&self) -> usize {
+        self.inner.users.read().expect("hub lock").values().map(Vec::len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(recipients: Vec<i64>, except_user: Option<i64>) -> Envelope {
+        Envelope { recipients, except_user, delivery: Delivery { message: None, json: Utf8Bytes::from_static("{}") } }
+    }
+
+    #[tokio::test]
+    async fn delivers_to_every_socket_of_each_recipient_but_the_excluded() {
+        let hub = Hub::new();
+        let (_, mut a1, first) = hub.register(1);
+        assert!(first);
+        let (_, mut a2, first) = hub.register(1);
+        assert!(!first);
+        let (_, mut b, _) = hub.register(2);
+        hub.deliver(&envelope(vec![1, 2], Some(2)));
+        assert!(a1.try_recv().is_ok() && a2.try_recv().is_ok());
+        assert!(b.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn visibility_and_presence_follow_the_sockets() {
+        let hub = Hub::new();
+        let (c1, _rx1, _) = hub.register(7);
+        assert_eq!(hub.visible_among(&[7, 8]), HashSet::from([7]));
+        hub.set_visible(7, c1, false);
+        assert!(hub.visible_among(&[7]).is_empty());
+        assert_eq!(hub.online_among(&[7]), HashSet::from([7]));
+        assert!(hub.unregister(7, c1));
+        assert!(hub.online_among(&[7]).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_socket_that_falls_behind_is_dropped() {
+        let hub = Hub::new();
+        let (_, mut rx, _) = hub.register(1);
+        for _ in 0..=QUEUE_DEPTH {
+            hub.deliver(&envelope(vec![1], None));
+        }
+        assert_eq!(hub.connection_count(), 0);
+        let mut drained = 0;
+        while rx.try_recv().is_ok() {
+            drained += 1;
+        }
+        assert_eq!(drained, QUEUE_DEPTH);
+        assert!(rx.is_closed() || rx.try_recv().is_err());
+    }
+}

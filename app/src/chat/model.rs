@@ -1,0 +1,151 @@
+//! Chat types shared by the server, the REST API and the browser.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::User;
+use crate::error::AppError;
+
+/// The longest message body, in characters.
+pub const BODY_MAX_CHARS: usize = 4000;
+/// The largest page of history a client may ask for.
+pub const PAGE_MAX: i64 = 200;
+pub const PAGE_DEFAULT: i64 = 50;
+/// The most members a group may have.
+pub const GROUP_MAX_MEMBERS: usize = 256;
+pub const TITLE_MAX_CHARS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationKind {
+    Direct,
+    Group,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+        }
+    }
+}
+
+/// One message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Server id: increases with each message of a conversation.
+    pub id: i64,
+    pub conversation_id: i64,
+    /// 1, 2, 3… within the conversation, with no gaps.
+    pub seq: i64,
+    pub author: User,
+    /// The sender's idempotency key (a UUID).
+    pub client_id: String,
+    pub body: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A conversation as its members see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: i64,
+    pub kind: ConversationKind,
+    pub title: Option<String>,
+    pub owner_id: Option<i64>,
+    pub members: Vec<User>,
+    pub created_at: i64,
+    pub last_activity_at: i64,
+    /// The newest message, for the list preview.
+    pub last_message: Option<Message>,
+    /// Messages from others after the caller's read pointer.
+    pub unread: i64,
+    /// The caller's read pointer.
+    pub last_read_id: i64,
+    /// The caller turned pushes off for this conversation.
+    #[serde(default)]
+    pub muted: bool,
+}
+
+impl Conversation {
+    /// What to call the conversation: its title, or the other people in it.
+    pub fn display_name(&self, me: i64) -> String {
+        if let Some(title) = self.title.as_deref().filter(|t| !t.is_empty()) {
+            return title.to_owned();
+        }
+        let others: Vec<&str> =
+            self.members.iter().filter(|m| m.id != me).map(|m| m.username.as_str()).collect();
+        if others.is_empty() { "—".to_owned() } else { others.join(", ") }
+    }
+}
+
+/// 1–4000 characters, not only whitespace.
+pub fn validate_body(body: &str) -> Result<(), AppError> {
+    if body.trim().is_empty() {
+        return Err(AppError::invalid("empty_message", "a message needs some text"));
+    }
+    if body.chars().count() > BODY_MAX_CHARS {
+        return Err(AppError::invalid(
+            "message_too_long",
+            format!("a message has at most {BODY_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A client id is a UUID, so two devices never collide.
+pub fn validate_client_id(client_id: &str) -> Result<(), AppError> {
+    uuid::Uuid::parse_str(client_id)
+        .map(|_| ())
+        .map_err(|_| AppError::invalid("invalid_client_id", "client_id must be a UUID"))
+}
+
+/// Page bounds for history: 1–200, default 50.
+pub fn validate_limit(limit: Option<i64>) -> Result<i64, AppError> {
+    match limit {
+        None => Ok(PAGE_DEFAULT),
+        Some(n) if (1..=PAGE_MAX).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::invalid("invalid_limit", format!("limit must be between 1 and {PAGE_MAX}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_one_to_four_thousand_characters() {
+        assert!(validate_body("hi").is_ok());
+        assert!(validate_body(&"é".repeat(4000)).is_ok(), "characters, not bytes");
+        assert_eq!(validate_body(&"a".repeat(4001)).unwrap_err().code(), "message_too_long");
+        assert_eq!(validate_body("  \n").unwrap_err().code(), "empty_message");
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert_eq!(validate_limit(None).unwrap(), 50);
+        assert_eq!(validate_limit(Some(200)).unwrap(), 200);
+        assert!(validate_limit(Some(201)).is_err());
+        assert!(validate_limit(Some(0)).is_err());
+    }
+
+    #[test]
+    fn display_name_lists_the_others() {
+        let user = |id, name: &str| User { id, username: name.into() };
+        let conversation = Conversation {
+            id: 1,
+            kind: ConversationKind::Direct,
+            title: None,
+            owner_id: None,
+            members: vec![user(1, "alice"), user(2, "bob")],
+            created_at: 0,
+            last_activity_at: 0,
+            last_message: None,
+            unread: 0,
+            last_read_id: 0,
+            muted: false,
+        };
+        assert_eq!(conversation.display_name(1), "bob");
+        assert_eq!(conversation.display_name(2), "alice");
+    }
+}

@@ -1,0 +1,313 @@
+//! SQL for conversations and messages (server only). Portable across SQLite
+//! and PostgreSQL; callers check access first (see `access`).
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use super::model::{Conversation, ConversationKind, Message};
+use crate::auth::User;
+use crate::db::{now_ms, Db};
+use crate::error::AppError;
+
+/// `SELECT <message columns> FROM messages m JOIN users u … <rest>` as a static string.
+macro_rules! select_messages {
+    ($rest:literal) => {
+        concat!(
+            "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, ",
+            "m.client_id, m.body, m.created_at FROM messages m JOIN users u ON u.id = m.author_id ",
+            $rest
+        )
+    };
+}
+
+fn message_from_row(row: &AnyRow) -> Result<Message, sqlx::Error> {
+    Ok(Message {
+        id: row.try_get("id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        seq: row.try_get("seq")?,
+        author: User { id: row.try_get("author_id")?, username: row.try_get("author_username")? },
+        client_id: row.try_get("client_id")?,
+        body: row.try_get("body")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// `Some(is_member)` when the conversation exists.
+pub async fn membership(db: &Db, conversation_id: i64, user_id: i64) -> Result<Option<bool>, AppError> {
+    let row = sqlx::query(
+        "SELECT c.id, mb.user_id FROM conversations c \
+         LEFT JOIN members mb ON mb.conversation_id = c.id AND mb.user_id = $2 WHERE c.id = $1",
+    )
+    .bind(conversation_id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get::<Option<i64>, _>("user_id").ok().flatten().is_some()))
+}
+
+/// The user ids of a conversation's members.
+pub async fn member_ids<'c>(exec: impl Executor<'c, Database = Any>, conversation_id: i64) -> Result<Vec<i64>, AppError> {
+    let rows = sqlx::query("SELECT user_id FROM members WHERE conversation_id = $1 ORDER BY user_id")
+        .bind(conversation_id)
+        .fetch_all(exec)
+        .await?;
+    Ok(rows.iter().map(|r| r.try_get("user_id")).collect::<Result<_, _>>()?)
+}
+
+/// Creates a conversation with its members in one transaction. For a direct
+/// pair that already exists, returns `(existing id, false)`.
+pub async fn create_conversation(
+    db: &Db,
+    kind: ConversationKind,
+    title: Option<&str>,
+    owner_id: i64,
+    direct_key: Option<&str>,
+    member_ids: &[i64],
+) -> Result<(i64, bool), AppError> {
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO conversations (kind, title, owner_id, direct_key, created_at, last_activity_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (direct_key) DO NOTHING RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(title)
+    .bind((kind == ConversationKind::Group).then_some(owner_id))
+    .bind(direct_key)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = inserted else {
+        drop(tx);
+        let row = sqlx::query("SELECT id FROM conversations WHERE direct_key = $1")
+            .bind(direct_key)
+            .fetch_one(db.pool())
+            .await?;
+        return Ok((row.try_get("id")?, false));
+    };
+    let id: i64 = row.try_get("id")?;
+    for user_id in member_ids {
+        sqlx::query("INSERT INTO members (conversation_id, user_id, joined_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok((id, true))
+}
+
+/// The caller's conversations, most recent activity first.
+pub async fn list_for_user(db: &Db, user_id: i64) -> Result<Vec<Conversation>, AppError> {
+    load_conversations(db, user_id, None).await
+}
+
+/// One conversation as `user_id` sees it (caller checked membership).
+pub async fn get_for_user(db: &Db, user_id: i64, conversation_id: i64) -> Result<Conversation, AppError> {
+    load_conversations(db, user_id, Some(conversation_id))
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::NotFound("conversation".into()))
+}
+
+async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<Vec<Conversation>, AppError> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.kind, c.title, c.owner_id, c.created_at, c.last_activity_at, mb.last_read_id, mb.muted, \
+           (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id AND x.id > mb.last_read_id AND x.author_id <> $1) AS unread \
+         FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
+         WHERE mb.user_id = $1 AND ($2 = 0 OR c.id = $2) \
+         ORDER BY c.last_activity_at DESC, c.id DESC",
+    )
+    .bind(user_id)
+    .bind(only.unwrap_or(0))
+    .fetch_all(db.pool())
+    .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = sqlx::query(
+        "SELECT mm.conversation_id, u.id, u.username FROM members mm JOIN users u ON u.id = mm.user_id \
+         WHERE mm.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = $1) \
+         AND ($2 = 0 OR mm.conversation_id = $2) ORDER BY u.username",
+    )
+    .bind(user_id)
+    .bind(only.unwrap_or(0))
+    .fetch_all(db.pool())
+    .await?;
+    let last = sqlx::query(select_messages!(
+        "JOIN conversations c ON c.id = m.conversation_id AND m.seq = c.last_seq \
+         JOIN members mb ON mb.conversation_id = c.id WHERE mb.user_id = $1 AND ($2 = 0 OR c.id = $2)"
+    ))
+    .bind(user_id)
+    .bind(only.unwrap_or(0))
+    .fetch_all(db.pool())
+    .await?;
+    let last: Vec<Message> = last.iter().map(message_from_row).collect::<Result<_, _>>()?;
+
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let kind: String = row.try_get("kind")?;
+        out.push(Conversation {
+            id,
+            kind: if kind == "group" { ConversationKind::Group } else { ConversationKind::Direct },
+            title: row.try_get("title")?,
+            owner_id: row.try_get("owner_id")?,
+            members: members
+                .iter()
+                .filter(|m| m.try_get::<i64, _>("conversation_id").ok() == Some(id))
+                .map(|m| Ok(User { id: m.try_get("id")?, username: m.try_get("username")? }))
+                .collect::<Result<_, sqlx::Error>>()?,
+            created_at: row.try_get("created_at")?,
+            last_activity_at: row.try_get("last_activity_at")?,
+            last_message: last.iter().find(|m| m.conversation_id == id).cloned(),
+            unread: row.try_get("unread")?,
+            last_read_id: row.try_get("last_read_id")?,
+            muted: row.try_get::<i64, _>("muted")? != 0,
+        });
+    }
+    Ok(out)
+}
+
+/// A page of history in ascending order: the newest `limit` messages, or
+/// those before/after an id.
+pub async fn messages_page(
+    db: &Db,
+    conversation_id: i64,
+    before: Option<i64>,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Message>, AppError> {
+    // Every variant binds all four parameters so PostgreSQL can type them.
+    let (sql, newest_first) = match (before, after) {
+        (_, Some(_)) => (
+            select_messages!("WHERE m.conversation_id = $1 AND m.id > $2 AND ($3 = 0 OR m.id < $3) ORDER BY m.id ASC LIMIT $4"),
+            false,
+        ),
+        (Some(_), None) => (
+            select_messages!("WHERE m.conversation_id = $1 AND $2 = 0 AND m.id < $3 ORDER BY m.id DESC LIMIT $4"),
+            true,
+        ),
+        (None, None) => (
+            select_messages!("WHERE m.conversation_id = $1 AND $2 = 0 AND $3 = 0 ORDER BY m.id DESC LIMIT $4"),
+            true,
+        ),
+    };
+    let rows = sqlx::query(sql)
+    .bind(conversation_id)
+    .bind(after.unwrap_or(0))
+    .bind(before.unwrap_or(0))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    let mut messages: Vec<Message> = rows.iter().map(message_from_row).collect::<Result<_, _>>()?;
+    if newest_first {
+        messages.reverse();
+    }
+    Ok(messages)
+}
+
+/// Messages with `from < seq < to`, ascending (to fill a gap a socket saw).
+pub async fn messages_between_seq(db: &Db, conversation_id: i64, from: i64, to: i64) -> Result<Vec<Message>, AppError> {
+    let rows = sqlx::query(select_messages!(
+        "WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq"
+    ))
+    .bind(conversation_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(message_from_row).collect::<Result<_, _>>()?)
+}
+
+/// The message an author already sent with this client id, if any.
+pub async fn find_by_client_id<'c>(
+    exec: impl Executor<'c, Database = Any>,
+    author_id: i64,
+    client_id: &str,
+) -> Result<Option<Message>, AppError> {
+    let row = sqlx::query(select_messages!("WHERE m.author_id = $1 AND m.client_id = $2"))
+    .bind(author_id)
+    .bind(client_id)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.as_ref().map(message_from_row).transpose()?)
+}
+
+/// Moves a member's read pointer forward (never back), capped at the
+/// conversation's newest message. Returns the new pointer if it moved.
+pub async fn advance_read(db: &Db, conversation_id: i64, user_id: i64, message_id: i64) -> Result<Option<i64>, AppError> {
+    let row = sqlx::query(
+        "UPDATE members SET last_read_id = $1 \
+         WHERE conversation_id = $2 AND user_id = $3 AND last_read_id < $1 \
+           AND $1 <= (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $2) \
+         RETURNING last_read_id",
+    )
+    .bind(message_id)
+    .bind(conversation_id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| r.try_get("last_read_id")).transpose()?)
+}
+
+/// Adds a member; false if they already were one.
+pub async fn add_member(db: &Db, conversation_id: i64, user_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO members (conversation_id, user_id, joined_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (conversation_id, user_id) DO NOTHING",
+    )
+    .bind(conversation_id)
+    .bind(user_id)
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Removes a member; false if they were not one.
+pub async fn remove_member(db: &Db, conversation_id: i64, user_id: i64) -> Result<bool, AppError> {
+    let done = sqlx::query("DELETE FROM members WHERE conversation_id = $1 AND user_id = $2")
+        .bind(conversation_id)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Everyone who shares a conversation with `user_id` (for presence).
+pub async fn contacts(db: &Db, user_id: i64) -> Result<Vec<i64>, AppError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT o.user_id FROM members me JOIN members o ON o.conversation_id = me.conversation_id \
+         WHERE me.user_id = $1 AND o.user_id <> $1",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(|r| r.try_get("user_id")).collect::<Result<_, _>>()?)
+}
+
+/// Resolves usernames to users; returns the names that do not exist as `Err`.
+pub async fn users_by_name(db: &Db, names: &[String]) -> Result<Result<Vec<User>, Vec<String>>, AppError> {
+    let mut found = Vec::with_capacity(names.len());
+    let mut missing = Vec::new();
+    for name in names {
+        match crate::auth::service::find_user(db, name).await? {
+            Some(user) => found.push(user),
+            None => missing.push(name.clone()),
+        }
+    }
+    Ok(if missing.is_empty() { Ok(found) } else { Err(missing) })
+}
+
+/// The seq of the newest message with `id <= message_id` (0 if none): where
+/// a client that has seen `message_id` stands in the conversation.
+pub async fn seq_at_or_before(db: &Db, conversation_id: i64, message_id: i64) -> Result<i64, AppError> {
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM messages WHERE conversation_id = $1 AND id <= $2")
+        .bind(conversation_id)
+        .bind(message_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get("seq")?)
+}

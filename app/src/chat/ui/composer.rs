@@ -1,0 +1,73 @@
+//! The message box: Enter sends, Shift+Enter makes a new line.
+
+use leptos::html::Textarea;
+use leptos::prelude::*;
+
+use super::state::{use_chat, Command};
+use crate::chat::model::BODY_MAX_CHARS;
+use crate::i18n::*;
+
+/// At most one "typing" frame per this many ms.
+const TYPING_EVERY_MS: f64 = 3000.0;
+
+#[component]
+pub fn Composer(conversation_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_chat();
+    let input = NodeRef::<Textarea>::new();
+    let too_long = RwSignal::new(false);
+    let last_typing = StoredValue::new(f64::NEG_INFINITY);
+
+    let submit = move || {
+        let Some(textarea) = input.get_untracked() else { return };
+        let body = textarea.value();
+        if body.trim().is_empty() {
+            return;
+        }
+        if body.chars().count() > BODY_MAX_CHARS {
+            too_long.set(true);
+            return;
+        }
+        state.command(Command::Send { conversation_id, body: body.trim_end().to_owned() });
+        textarea.set_value("");
+        too_long.set(false);
+        last_typing.set_value(f64::NEG_INFINITY);
+    };
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            submit();
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        too_long.set(event_target_value(&ev).chars().count() > BODY_MAX_CHARS);
+        let now = ev.time_stamp();
+        if now - last_typing.get_value() > TYPING_EVERY_MS {
+            last_typing.set_value(now);
+            state.command(Command::Typing { conversation_id });
+        }
+    };
+
+    view! {
+        <form class="composer" on:submit=move |ev| {
+            ev.prevent_default();
+            submit();
+        }>
+            <textarea
+                node_ref=input
+                name="body"
+                rows="1"
+                data-testid="composer"
+                placeholder=move || t_string!(i18n, chat.placeholder)
+                aria-label=move || t_string!(i18n, chat.placeholder)
+                on:keydown=on_keydown
+                on:input=on_input
+            ></textarea>
+            <button type="submit" class="button" aria-label=move || t_string!(i18n, chat.send)>"➤"</button>
+            <Show when=move || too_long.get()>
+                <p class="error" role="alert">{t!(i18n, errors.message_too_long)}</p>
+            </Show>
+        </form>
+    }
+}

@@ -1,0 +1,65 @@
+//! One message bubble. Bodies are text nodes, never HTML.
+
+use leptos::prelude::*;
+
+use super::state::{use_chat, Command, Entry, Status};
+use crate::i18n::*;
+
+#[component]
+pub fn MessageItem(entry: Entry, me: i64, group: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_chat();
+    let own = entry.author.id == me;
+    let status = match &entry.status {
+        Status::Pending => "pending",
+        Status::Sent => "sent",
+        Status::Failed(_) => "failed",
+    };
+    let failed = matches!(entry.status, Status::Failed(_));
+    let client_id = entry.client_id.clone();
+    let retry_id = client_id.clone();
+    let discard_id = client_id.clone();
+    let time = clock(entry.created_at);
+    view! {
+        <li
+            class=if own { "message own" } else { "message" }
+            data-client-id=client_id
+            data-id=entry.id.map(|id| id.to_string())
+            data-status=status
+        >
+            {(group && !own).then(|| view! { <span class="author">{entry.author.username.clone()}</span> })}
+            <p class="body">{entry.body.clone()}</p>
+            <span class="meta">
+                <time>{time}</time>
+                {own.then(|| match status {
+                    "pending" => view! { <span class="status" title=move || t_string!(i18n, chat.pending)>"🕓"</span> }.into_any(),
+                    "sent" => view! { <span class="status" title=move || t_string!(i18n, chat.sent)>"✓"</span> }.into_any(),
+                    _ => view! { <span class="status failed">{t!(i18n, chat.failed)}</span> }.into_any(),
+                })}
+            </span>
+            {failed.then(|| view! {
+                <span class="failed-actions">
+                    <button type="button" class="button ghost small" on:click=move |_| state.command(Command::Retry { client_id: retry_id.clone() })>
+                        {t!(i18n, chat.retry)}
+                    </button>
+                    <button type="button" class="button ghost small" on:click=move |_| state.command(Command::Discard { client_id: discard_id.clone() })>
+                        {t!(i18n, chat.delete)}
+                    </button>
+                </span>
+            })}
+        </li>
+    }
+}
+
+/// `HH:MM`: UTC while server rendering (the server cannot know the reader's
+/// zone), then the browser's local time once hydrated.
+fn clock(ms: i64) -> Signal<String> {
+    let minutes = ms.div_euclid(60_000);
+    let utc = format!("{:02}:{:02}", minutes.div_euclid(60).rem_euclid(24), minutes.rem_euclid(60));
+    let text = RwSignal::new(utc);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        text.set(crate::client::local_clock(ms));
+    });
+    text.into()
+}

@@ -1,0 +1,83 @@
+//! Chat screens: the conversation list, a conversation, the composer and
+//! the new-conversation dialog, over the shared `ChatState`.
+
+mod composer;
+mod conversation;
+mod list;
+mod message;
+mod new_conversation;
+pub mod state;
+mod typing;
+
+pub use conversation::{ConversationView, NoConversation};
+pub use list::ConversationList;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+use crate::chat::api::{get_conversation, list_conversations, load_messages};
+use crate::chat::{Conversation, Message};
+use crate::error::AppError;
+use state::ChatState;
+
+/// The data the chat screens load from the server. The resources live here,
+/// at the top of the tree, rather than in the screens: on the server, a
+/// resource created under a route's `Show`/`Suspend` may run after its owner
+/// is gone and lose the request context that server functions need
+/// (leptos-rs/leptos#3024).
+#[derive(Clone, Copy)]
+pub struct ChatResources {
+    pub list: Resource<Result<Vec<Conversation>, AppError>>,
+    pub thread: Resource<Option<Result<(Conversation, Vec<Message>), AppError>>>,
+}
+
+/// `/c/{id}` → `Some(id)`.
+pub fn conversation_in_path(path: &str) -> Option<i64> {
+    path.strip_prefix("/c/").and_then(|rest| rest.trim_end_matches('/').parse().ok())
+}
+
+/// Provides the chat state and data to its children and, in the browser,
+/// starts the live connection once someone is signed in. Must sit inside
+/// the `Router`.
+#[component]
+pub fn ChatProvider(children: Children) -> impl IntoView {
+    let session = crate::ui::session::use_current_user();
+    let state = ChatState::new(Signal::derive(move || session.user.get().and_then(Result::ok).flatten()));
+    provide_context(state);
+    let location = use_location();
+    let open = Memo::new(move |_| conversation_in_path(&location.pathname.get()));
+    let list = Resource::new(move || state.list_version.get(), |_| list_conversations());
+    let thread = Resource::new(
+        move || open.get(),
+        |id| async move {
+            let id = id?;
+            Some(async move { Ok((get_conversation(id).await?, load_messages(id, None).await?)) }.await)
+        },
+    );
+    provide_context(ChatResources { list, thread });
+    #[cfg(feature = "hydrate")]
+    crate::client::cache::persist(state);
+    // Effects run only in the browser, once hydrated.
+    Effect::new(move |was_signed_in: Option<bool>| {
+        let signed_in = matches!(session.user.get(), Some(Ok(Some(_))));
+        if signed_in && was_signed_in != Some(true) {
+            #[cfg(feature = "hydrate")]
+            crate::client::socket::start(state);
+        } else if !signed_in && was_signed_in == Some(true) {
+            state.command(state::Command::Disconnect);
+        }
+        signed_in
+    });
+    children()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn conversation_ids_come_from_the_path() {
+        assert_eq!(super::conversation_in_path("/c/42"), Some(42));
+        assert_eq!(super::conversation_in_path("/c/42/"), Some(42));
+        assert_eq!(super::conversation_in_path("/"), None);
+        assert_eq!(super::conversation_in_path("/c/x"), None);
+    }
+}

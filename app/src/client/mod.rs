@@ -1,0 +1,48 @@
+//! The browser side (feature `hydrate`): every browser API the app uses is
+//! wrapped here, so components never touch `web_sys` directly.
+
+pub mod cache;
+pub mod idb;
+mod js;
+pub mod pwa;
+pub mod socket;
+
+/// Milliseconds since the epoch, from the browser clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A fresh client id (UUID v4) for a message.
+pub fn new_client_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Whether the browser believes it is online.
+pub fn is_online() -> bool {
+    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+}
+
+/// Whether this tab is currently visible.
+pub fn is_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+        .unwrap_or(true)
+}
+
+/// `HH:MM` in the browser's time zone.
+pub fn local_clock(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// Stores the chosen language where the server looks for it
+/// (leptos_i18n's `i18n_pref_locale` cookie), for a year.
+pub fn remember_locale(locale: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        if let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
+            let _ = html.set_cookie(&format!("i18n_pref_locale={locale}; path=/; max-age=31536000; samesite=lax"));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Tidings as a Leptos app: the UI (rendered on the server, hydrated in the
+//! browser), the server functions it calls, and — behind the `ssr` feature —
+//! the domain services that the server functions and the REST API share.
+
+#![recursion_limit = "256"]
+
+// Translations from `locales/*.json`; see build.rs for why the macro.
+#[allow(deprecated)]
+mod i18n_gen {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_gen::i18n;
+
+pub mod auth;
+#[cfg(feature = "hydrate")]
+pub mod client;
+pub mod chat;
+pub mod error;
+pub mod push;
+pub mod pwa;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod net;
+#[cfg(feature = "ssr")]
+pub mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod server_ctx;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use ui::shell::{shell, App};

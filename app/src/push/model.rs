@@ -1,0 +1,66 @@
+//! Push types shared by the server, the REST API and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// `PushSubscription.toJSON()` from the browser, plus an optional label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewSubscription {
+    pub endpoint: String,
+    #[serde(default)]
+    pub expiration_time: Option<i64>,
+    pub keys: SubscriptionKeys,
+    /// A device name the user recognises ("Pixel 8", "Work laptop").
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionKeys {
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// 16 random bytes, base64url.
+    pub auth: String,
+}
+
+/// A subscribed device as its owner sees it: no endpoint path, no keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: i64,
+    pub label: Option<String>,
+    /// Scheme and host of the push service, e.g. `https://fcm.googleapis.com`.
+    pub origin: String,
+    pub created_at: i64,
+    pub last_success_at: Option<i64>,
+    pub last_status: Option<i64>,
+}
+
+/// One push delivery, for `GET /api/v1/push/deliveries`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub subscription_id: i64,
+    pub kind: String,
+    pub conversation_id: Option<i64>,
+    pub message_id: Option<i64>,
+    pub status: String,
+    pub attempts: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+/// What the service worker receives (the decrypted push payload).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub title: String,
+    pub body: String,
+    pub url: String,
+    pub conversation_id: Option<i64>,
+    pub message_id: Option<i64>,
+    /// Notifications with the same tag replace each other on the device.
+    pub tag: String,
+    /// The recipient's unread total, for the app badge.
+    pub unread: i64,
+}

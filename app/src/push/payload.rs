@@ -1,0 +1,92 @@
+//! The notification JSON, cut to fit one encrypted push (≤ 4096 bytes).
+
+use super::encrypt::MAX_PLAINTEXT;
+use super::model::Notification;
+
+/// A body this short always fits, whatever the title (used after a 413).
+pub const SHRUNK_BODY_CHARS: usize = 120;
+
+/// Serialises `notification`, shortening its body on a character boundary
+/// (with "…") until the JSON fits in one encrypted push. With `max_body`,
+/// the body is first cut to that many characters.
+pub fn render(notification: &Notification, max_body: Option<usize>) -> Vec<u8> {
+    let mut n = notification.clone();
+    if let Some(max) = max_body {
+        n.body = cut(&n.body, max);
+    }
+    n.title = cut(&n.title, 200);
+    let mut json = serde_json::to_vec(&n).unwrap_or_default();
+    if json.len() <= MAX_PLAINTEXT {
+        return json;
+    }
+    // Binary search the longest body prefix that fits; JSON escaping makes
+    // the byte size of a character vary, so measure rather than compute.
+    let chars: Vec<char> = n.body.chars().collect();
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        n.body = with_ellipsis(&chars[..mid]);
+        if serde_json::to_vec(&n).map(|j| j.len()).unwrap_or(usize::MAX) <= MAX_PLAINTEXT {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    n.body = with_ellipsis(&chars[..lo]);
+    json = serde_json::to_vec(&n).unwrap_or_default();
+    json
+}
+
+fn cut(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max { text.to_owned() } else { with_ellipsis(&chars[..max.saturating_sub(1)]) }
+}
+
+fn with_ellipsis(chars: &[char]) -> String {
+    let mut s: String = chars.iter().collect();
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(body: String) -> Notification {
+        Notification {
+            title: "alice".into(),
+            body,
+            url: "/c/1".into(),
+            conversation_id: Some(1),
+            message_id: Some(9),
+            tag: "conversation-1".into(),
+            unread: 3,
+        }
+    }
+
+    #[test]
+    fn short_bodies_are_untouched() {
+        let json = render(&note("Hi Bob".into()), None);
+        let back: Notification = serde_json::from_slice(&json).unwrap();
+        assert_eq!(back, note("Hi Bob".into()));
+    }
+
+    #[test]
+    fn long_bodies_are_cut_on_a_character_boundary_to_fit() {
+        // 4000 characters that each need several bytes (and escapes).
+        for body in ["я".repeat(4000), "\"".repeat(4000), "😀".repeat(4000)] {
+            let json = render(&note(body.clone()), None);
+            assert!(json.len() <= MAX_PLAINTEXT, "{} bytes", json.len());
+            let back: Notification = serde_json::from_slice(&json).unwrap();
+            assert!(back.body.ends_with('…'));
+            assert!(body.starts_with(back.body.trim_end_matches('…')));
+        }
+    }
+
+    #[test]
+    fn shrinking_caps_the_body() {
+        let json = render(&note("x".repeat(1000)), Some(SHRUNK_BODY_CHARS));
+        let back: Notification = serde_json::from_slice(&json).unwrap();
+        assert_eq!(back.body.chars().count(), SHRUNK_BODY_CHARS);
+    }
+}

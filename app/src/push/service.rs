@@ -1,0 +1,104 @@
+//! Push operations behind the REST API and server functions (server only).
+
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use tokio::sync::Notify;
+
+use super::model::{Delivery, Device, NewSubscription};
+use super::store;
+use super::validate::validate;
+use crate::auth::User;
+use crate::chat::access::require_member;
+use crate::db::Db;
+use crate::error::AppError;
+
+/// A user may register this many devices.
+pub const MAX_SUBSCRIPTIONS: i64 = 20;
+const LABEL_MAX_CHARS: usize = 64;
+
+#[derive(Clone)]
+pub struct PushService {
+    pub db: Db,
+    /// The VAPID public key browsers subscribe with (base64url).
+    pub public_key: String,
+    pub allow_private: bool,
+    /// Wakes the delivery workers.
+    pub wake: Arc<Notify>,
+}
+
+impl PushService {
+    /// Registers (or refreshes) the caller's device. An endpoint that
+    /// belonged to someone else moves to the caller.
+    pub async fn subscribe(&self, me: &User, subscription: NewSubscription) -> Result<Device, AppError> {
+        let keys = &subscription.keys;
+        let valid = validate(&subscription.endpoint, &keys.p256dh, &keys.auth, self.allow_private).await?;
+        let label = subscription.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        if label.is_some_and(|l| l.chars().count() > LABEL_MAX_CHARS) {
+            return Err(AppError::invalid("invalid_label", format!("a device label has at most {LABEL_MAX_CHARS} characters")));
+        }
+        let endpoint = valid.endpoint.as_str();
+        if store::count_other_subscriptions(&self.db, me.id, endpoint).await? >= MAX_SUBSCRIPTIONS {
+            return Err(AppError::invalid(
+                "too_many_subscriptions",
+                format!("at most {MAX_SUBSCRIPTIONS} devices; revoke one first"),
+            ));
+        }
+        let id = store::upsert_subscription(
+            &self.db,
+            me.id,
+            endpoint,
+            &B64.encode(&valid.p256dh),
+            &B64.encode(&valid.auth),
+            label,
+            subscription.expiration_time,
+        )
+        .await?;
+        store::devices(&self.db, me.id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| AppError::NotFound("subscription".into()))
+    }
+
+    pub async fn devices(&self, me: &User) -> Result<Vec<Device>, AppError> {
+        store::devices(&self.db, me.id).await
+    }
+
+    /// Removes a device by id or endpoint; 404 when the caller has no such device.
+    pub async fn unsubscribe(&self, me: &User, id: Option<i64>, endpoint: Option<&str>) -> Result<(), AppError> {
+        if id.is_none() && endpoint.is_none() {
+            return Err(AppError::invalid("invalid_body", "give the subscription's id or endpoint"));
+        }
+        if store::delete_subscription(&self.db, me.id, id, endpoint).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound("subscription".into()))
+        }
+    }
+
+    /// Queues a test notification to each of the caller's devices.
+    pub async fn send_test(&self, me: &User) -> Result<u64, AppError> {
+        let queued = store::enqueue_test(&self.db, me.id).await?;
+        if queued == 0 {
+            return Err(AppError::invalid("no_devices", "this account has no device subscribed to notifications"));
+        }
+        self.wake.notify_one();
+        Ok(queued)
+    }
+
+    /// The caller's deliveries with a status (`pending`, `done` or `dead`).
+    pub async fn deliveries(&self, me: &User, status: &str) -> Result<Vec<Delivery>, AppError> {
+        if !matches!(status, "pending" | "done" | "dead") {
+            return Err(AppError::invalid("invalid_status", "status is one of pending, done, dead"));
+        }
+        store::deliveries(&self.db, me.id, status, 200).await
+    }
+
+    /// Turns pushes for one conversation off or on for the caller.
+    pub async fn set_muted(&self, me: &User, conversation_id: i64, muted: bool) -> Result<(), AppError> {
+        require_member(&self.db, conversation_id, me.id).await?;
+        store::set_muted(&self.db, conversation_id, me.id, muted).await
+    }
+}

@@ -1,0 +1,41 @@
+//! "Install Tidings": from the second visit, dismissable, never when installed.
+
+use leptos::prelude::*;
+
+use super::{use_pwa, InstallOffer, PwaCommand};
+use crate::i18n::*;
+
+#[component]
+pub fn InstallPrompt() -> impl IntoView {
+    let i18n = use_i18n();
+    let pwa = use_pwa();
+    view! {
+        <Show when=move || pwa.offer_install()>
+            <aside class="install-prompt card" data-testid="install-prompt" aria-labelledby="install-title">
+                <img src="/icons/icon-192.png" alt="" width="48" height="48"/>
+                <div class="install-text">
+                    <strong id="install-title">{t!(i18n, pwa.install_title)}</strong>
+                    {move || match pwa.install.get() {
+                        InstallOffer::IosInstructions => view! { <p>{t!(i18n, pwa.install_ios)}</p> }.into_any(),
+                        _ => view! { <p>{t!(i18n, pwa.install_body)}</p> }.into_any(),
+                    }}
+                </div>
+                <div class="install-actions">
+                    <Show when=move || pwa.install.get() == InstallOffer::Native>
+                        <button type="button" class="button small" data-testid="install" on:click=move |_| pwa.command(PwaCommand::Install)>
+                            {t!(i18n, pwa.install)}
+                        </button>
+                    </Show>
+                    <button
+                        type="button"
+                        class="button ghost small"
+                        data-testid="install-dismiss"
+                        on:click=move |_| pwa.command(PwaCommand::DismissInstall)
+                    >
+                        {t!(i18n, pwa.not_now)}
+                    </button>
+                </div>
+            </aside>
+        </Show>
+    }
+}

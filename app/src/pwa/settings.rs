@@ -1,0 +1,74 @@
+//! `/settings`: notifications, this account's devices, installing.
+
+use leptos::prelude::*;
+
+use super::{InstallPrompt, PushOptIn};
+use crate::i18n::*;
+use crate::push::api::{list_devices, RevokeDevice};
+use crate::push::model::Device;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="settings">
+            <h1>{t!(i18n, pwa.settings)}</h1>
+            <PushOptIn/>
+            <Devices/>
+            <InstallPrompt/>
+        </div>
+    }
+}
+
+#[component]
+fn Devices() -> impl IntoView {
+    let i18n = use_i18n();
+    let revoke = ServerAction::<RevokeDevice>::new();
+    let pwa = super::use_pwa();
+    // Loaded in the browser only: nothing here needs to be server-rendered.
+    let devices = LocalResource::new(move || {
+        let _ = (revoke.version().get(), pwa.subscribed.get());
+        list_devices()
+    });
+    view! {
+        <section class="card devices">
+            <h2>{t!(i18n, pwa.devices)}</h2>
+            <Transition>
+                {move || Suspend::new(async move {
+                    let list = devices.await.unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="muted">{t!(i18n, pwa.no_devices)}</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="device-list" data-testid="devices">
+                            {list.into_iter().map(|d| view! { <DeviceRow device=d revoke/> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn DeviceRow(device: Device, revoke: ServerAction<RevokeDevice>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = device.id;
+    let name = device.label.clone().unwrap_or_else(|| device.origin.clone());
+    view! {
+        <li class="device">
+            <span class="device-name">{name}</span>
+            <span class="muted">{device.origin}</span>
+            <button
+                type="button"
+                class="button ghost small"
+                on:click=move |_| {
+                    revoke.dispatch(RevokeDevice { id: Some(id), endpoint: None });
+                }
+            >
+                {t!(i18n, pwa.revoke)}
+            </button>
+        </li>
+    }
+}

@@ -1,0 +1,78 @@
+//! Per-client rate limits (server only), on the `governor` crate: sign-up and
+//! sign-in per IP address, sending per user.
+
+use std::{hash::Hash, net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
+
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+
+use crate::error::AppError;
+
+/// How many requests a client may burst, and how fast the allowance refills.
+#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize)]
+pub struct Limit {
+    pub burst: u32,
+    pub per_minute: u32,
+}
+
+/// The server's limiters; cloned handles share state.
+#[derive(Clone)]
+pub struct RateLimits {
+    pub auth: Arc<Keyed<IpAddr>>,
+    pub send: Arc<Keyed<i64>>,
+}
+
+impl RateLimits {
+    pub fn new(auth: Limit, send: Limit) -> Self {
+        Self { auth: Arc::new(Keyed::new(auth)), send: Arc::new(Keyed::new(send)) }
+    }
+
+    /// Forgets idle keys, so the maps do not grow without bound.
+    pub fn retain_recent(&self) {
+        self.auth.limiter.retain_recent();
+        self.send.limiter.retain_recent();
+    }
+}
+
+/// A keyed limiter that answers with [`AppError::RateLimited`].
+pub struct Keyed<K: Hash + Eq + Clone> {
+    limiter: DefaultKeyedRateLimiter<K>,
+}
+
+impl<K: Hash + Eq + Clone> Keyed<K> {
+    fn new(limit: Limit) -> Self {
+        let per_minute = NonZeroU32::new(limit.per_minute.max(1)).expect("max(1) is non-zero");
+        let burst = NonZeroU32::new(limit.burst.max(1)).expect("max(1) is non-zero");
+        Self { limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)) }
+    }
+
+    /// Takes one unit for `key`, or says how long to wait.
+    pub fn check(&self, key: &K) -> Result<(), AppError> {
+        self.limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            AppError::RateLimited { retry_after: ceil_secs(wait) }
+        })
+    }
+}
+
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_then_429_with_retry_after() {
+        let limits = RateLimits::new(Limit { burst: 2, per_minute: 1 }, Limit { burst: 1, per_minute: 60 });
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        assert!(limits.auth.check(&ip).is_ok());
+        assert!(limits.auth.check(&ip).is_ok());
+        match limits.auth.check(&ip) {
+            Err(AppError::RateLimited { retry_after }) => assert!((1..=60).contains(&retry_after)),
+            other => panic!("expected 429, got {other:?}"),
+        }
+        // Another client is unaffected.
+        assert!(limits.auth.check(&"10.0.0.2".parse().unwrap()).is_ok());
+    }
+}

@@ -1,0 +1,51 @@
+//! What a server function needs from the request it runs in (server only):
+//! the shared state, the caller, their IP, and a way to set headers.
+
+use std::net::IpAddr;
+
+use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use leptos::prelude::{use_context, expect_context};
+use leptos_axum::ResponseOptions;
+
+use crate::auth::service::{self, Session};
+use crate::auth::session::secret_from_headers;
+use crate::error::{internal, AppError};
+use crate::state::AppState;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| internal("AppState missing from server function context"))
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("request parts missing from server function context"))
+}
+
+/// The caller's session, or `Unauthenticated`.
+pub async fn session() -> Result<Session, AppError> {
+    let state = state()?;
+    let secret = secret_from_headers(&parts()?.headers).ok_or(AppError::Unauthenticated)?;
+    service::authenticate(&state.db, &secret).await
+}
+
+pub fn client_ip() -> Result<IpAddr, AppError> {
+    let parts = parts()?;
+    Ok(crate::net::client_ip(&parts.headers, &parts.extensions, state()?.settings.trust_proxy))
+}
+
+pub fn set_cookie(value: HeaderValue) {
+    expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
+}
+
+/// Runs `work`; on error answers with the error's own HTTP status (server
+/// functions default to 500) and, for 429, a `Retry-After` header.
+pub async fn fail_status<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = work.await;
+    if let Err(err) = &result {
+        let response = expect_context::<ResponseOptions>();
+        response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        if let AppError::RateLimited { retry_after } = err {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+    }
+    result
+}

@@ -1,0 +1,95 @@
+//! The signed-in frame (conversation list beside the open conversation) and
+//! the signed-out welcome.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::session::use_current_user;
+use crate::chat::ui::{ConversationList, ConversationView, NoConversation};
+use crate::pwa::InstallPrompt;
+use crate::i18n::*;
+
+// `/` and `/c/{id}` are sibling routes rather than an `Outlet` inside a
+// parent: on the server, resources created under a nested `Outlet` or a
+// `Suspend` future lose the request context that server functions need
+// (leptos-rs/leptos#3024, #4527).
+
+/// `/`: the conversation list (and, on wide screens, an empty pane).
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! { <SignedInOnly><ChatLayout conversation=None/></SignedInOnly> }
+}
+
+/// `/c/{id}`: one conversation (beside the list on wide screens).
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    view! { <SignedInOnly><ChatLayout conversation=Some(id)/></SignedInOnly> }
+}
+
+/// Its children for a signed-in user, the welcome page otherwise.
+#[component]
+fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
+    let session = use_current_user();
+    let signed_in = move || matches!(session.user.get(), Some(Ok(Some(_))));
+    view! {
+        <Transition>
+            <Show when=signed_in fallback=|| view! { <Welcome/> }>
+                {children()}
+            </Show>
+        </Transition>
+    }
+}
+
+#[component]
+fn ChatLayout(conversation: Option<Memo<i64>>) -> impl IntoView {
+    // On phones the list and the conversation are separate screens.
+    let class = if conversation.is_some() { "chat-layout show-thread" } else { "chat-layout" };
+    view! {
+        <div class=class>
+            <div class="list-column">
+                <InstallPrompt/>
+                <ConversationList/>
+            </div>
+            <section class="thread-pane">
+                {match conversation {
+                    Some(id) => view! { <ConversationView id/> }.into_any(),
+                    None => view! { <NoConversation/> }.into_any(),
+                }}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="hero">
+            <h1>{t!(i18n, home.welcome)}</h1>
+            <p class="tagline">{t!(i18n, tagline)}</p>
+            <p>{t!(i18n, home.signed_out_body)}</p>
+            <div class="actions">
+                <A href="/signup" attr:class="button">{t!(i18n, nav.sign_up)}</A>
+                <A href="/signin" attr:class="button ghost">{t!(i18n, nav.sign_in)}</A>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="empty-state">
+            <h1>"404"</h1>
+            <p>{t!(i18n, errors.not_found)}</p>
+        </section>
+    }
+}

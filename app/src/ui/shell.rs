@@ -1,0 +1,84 @@
+//! The HTML document and the root component with its routes.
+
+use leptos::prelude::*;
+use leptos_i18n::context::CookieOptions;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use super::app_bar::AppBar;
+use super::home::{ConversationPage, HomePage, NotFound};
+use super::session::CurrentUser;
+use crate::auth::ui::{SignInPage, SignUpPage};
+use crate::chat::ui::ChatProvider;
+use crate::pwa::{OfflineBanner, PwaProvider, SettingsPage, UpdateBanner};
+use crate::i18n::*;
+
+/// The document around the app. `<html lang>` is set by the i18n provider.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="color-scheme" content="light dark"/>
+                <meta name="theme-color" content="#0d7a6f"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png"/>
+                <meta name="apple-mobile-web-app-capable" content="yes"/>
+                <meta name="mobile-web-app-capable" content="yes"/>
+                <meta name="apple-mobile-web-app-title" content="Tidings"/>
+                <meta name="apple-mobile-web-app-status-bar-style" content="default"/>
+                <script inner_html=CAPTURE_INSTALL_PROMPT></script>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Chromium may fire `beforeinstallprompt` before the WASM has loaded; keep
+/// the event for the app (see `client::pwa`).
+const CAPTURE_INSTALL_PROMPT: &str = "addEventListener('beforeinstallprompt',function(e){e.preventDefault();\
+window.__tidingsInstall=e;dispatchEvent(new Event('tidings-installable'))});";
+
+/// One year, in milliseconds (leptos-use's unit).
+const LOCALE_COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 3600 * 1000;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    CurrentUser::provide();
+    // Read by the server (the `cookie` feature is on for `ssr` only).
+    let cookie = CookieOptions::<Locale>::default().path("/").max_age(LOCALE_COOKIE_MAX_AGE_MS);
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tidings.css"/>
+        <Title text="Tidings"/>
+        <I18nContextProvider cookie_options=cookie>
+            <Router>
+                <ChatProvider>
+                    <PwaProvider>
+                        <AppBar/>
+                        <OfflineBanner/>
+                        <UpdateBanner/>
+                        <main class="page">
+                            <Routes fallback=NotFound>
+                                <Route path=path!("/") view=HomePage/>
+                                <Route path=path!("/c/:id") view=ConversationPage/>
+                                <Route path=path!("/settings") view=SettingsPage/>
+                                <Route path=path!("/signin") view=SignInPage/>
+                                <Route path=path!("/signup") view=SignUpPage/>
+                            </Routes>
+                        </main>
+                    </PwaProvider>
+                </ChatProvider>
+            </Router>
+        </I18nContextProvider>
+    }
+}

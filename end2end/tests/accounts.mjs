@@ -1,0 +1,64 @@
+// Accounts in the browser: sign up, sign out, sign in; hydration works.
+import assert from 'node:assert/strict';
+import { hydrated, signUpInUi, uniqueName } from '../lib.mjs';
+
+export default {
+  async 'sign up, sign out and sign in show the username'({ browser, base }) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const name = uniqueName('alice');
+    await signUpInUi(page, base, name);
+    assert.equal(new URL(page.url()).pathname, '/');
+
+    // The session survives a reload (HttpOnly cookie, rendered on the server).
+    await page.reload();
+    await page.waitForSelector(`[data-testid=username]:text-is("${name}")`);
+    const cookie = (await context.cookies()).find((c) => c.name === 'tidings_session');
+    assert.ok(cookie?.httpOnly, 'session cookie is HttpOnly');
+    assert.equal(cookie.sameSite, 'Lax');
+
+    await hydrated(page);
+    await page.click('button:text-is("Sign out")');
+    await page.waitForURL(`${base}/signin`);
+    await page.waitForSelector('[data-testid=username]', { state: 'detached' });
+
+    await hydrated(page);
+    await page.fill('input[name=username]', name);
+    await page.fill('input[name=password]', 'correct horse');
+    await page.click('[data-testid=signin-form] button[type=submit]');
+    await page.waitForSelector(`[data-testid=username]:text-is("${name}")`);
+    await context.close();
+  },
+
+  async 'a wrong password shows a translated error'({ browser, base }) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/signin`);
+    await hydrated(page);
+    await page.fill('input[name=username]', uniqueName('nobody'));
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('[data-testid=signin-form] button[type=submit]');
+    const error = await page.waitForSelector('.error[data-code=bad_credentials]');
+    assert.equal(await error.textContent(), 'Wrong username or password.');
+    await context.close();
+  },
+
+  async 'client-side controls work after hydration'({ browser, base }) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/signin`);
+    await hydrated(page);
+    const input = page.locator('input[name=password]');
+    assert.equal(await input.getAttribute('type'), 'password');
+    await page.click('[data-testid=toggle-password]');
+    assert.equal(await input.getAttribute('type'), 'text');
+
+    // Switching language re-renders in place and is remembered in a cookie.
+    await page.selectOption('select[name=language]', 'es');
+    await page.waitForSelector('h1:text-is("Hola de nuevo")');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
+    await page.reload();
+    await page.waitForSelector('h1:text-is("Hola de nuevo")');
+    await context.close();
+  },
+};

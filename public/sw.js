@@ -1,0 +1,175 @@
+// Tidings service worker. The server fills in BUILD, so each build gets
+// its own cache and an update replaces the old one.
+'use strict';
+
+const BUILD = '__TIDINGS_BUILD__';
+const SHELL_CACHE = `tidings-shell-${BUILD}`;
+// Pages this user opened, for reading offline. Cleared on sign-out.
+const PAGES_CACHE = 'tidings-pages';
+const SHELL = [
+  '/offline.html',
+  '/manifest.webmanifest',
+  '/pkg/tidings.js',
+  '/pkg/tidings.wasm',
+  '/pkg/tidings.css',
+  '/icons/icon.svg',
+  '/icons/icon-192.png',
+  '/icons/badge-96.png',
+];
+// Never cached: anything that carries credentials or live data.
+const NETWORK_ONLY = ['/api/', '/fn/', '/healthz', '/metrics', '/sw.js', '/signin', '/signup'];
+
+self.addEventListener('install', (event) => event.waitUntil(onInstall()));
+self.addEventListener('activate', (event) => event.waitUntil(onActivate()));
+self.addEventListener('fetch', onFetch);
+self.addEventListener('message', onMessage);
+self.addEventListener('push', (event) => event.waitUntil(onPush(event)));
+self.addEventListener('notificationclick', (event) => event.waitUntil(onNotificationClick(event)));
+self.addEventListener('pushsubscriptionchange', (event) => event.waitUntil(onPushSubscriptionChange(event)));
+
+async function onInstall() {
+  const cache = await caches.open(SHELL_CACHE);
+  await cache.addAll(SHELL);
+  // The first worker takes over at once; later ones wait for the page's
+  // "Reload" (see onMessage), so a running session is never swapped mid-use.
+  if (!self.registration.active) await self.skipWaiting();
+}
+
+async function onActivate() {
+  const names = await caches.keys();
+  await Promise.all(
+    names.filter((name) => name.startsWith('tidings-shell-') && name !== SHELL_CACHE).map((name) => caches.delete(name)),
+  );
+  await self.clients.claim();
+}
+
+function onMessage(event) {
+  const type = event.data && event.data.type;
+  if (type === 'skip-waiting') self.skipWaiting();
+  if (type === 'clear-pages') event.waitUntil(caches.delete(PAGES_CACHE));
+}
+
+function onFetch(event) {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (NETWORK_ONLY.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(networkFirstPage(request));
+  } else if (url.pathname.startsWith('/pkg/') || url.pathname.startsWith('/icons/')) {
+    event.respondWith(cacheFirst(request));
+  }
+}
+
+// HTML: the network when it answers, else the copy from the last visit,
+// else the offline page.
+async function networkFirstPage(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok && !response.redirected) {
+      const cache = await caches.open(PAGES_CACHE);
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await caches.match(request, { ignoreSearch: true });
+    return cached || (await caches.match('/offline.html')) || Response.error();
+  }
+}
+
+// Build assets: the copy of this build if we have one, else fetch and keep it.
+async function cacheFirst(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+async function onPush(event) {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = { title: 'Tidings', body: event.data ? event.data.text() : '' };
+  }
+  if (typeof data.unread === 'number' && 'setAppBadge' in self.navigator) {
+    await self.navigator.setAppBadge(data.unread).catch(() => {});
+  }
+  // Someone is looking at this very conversation: tell the page instead.
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const watching = windows.find(
+    (w) => w.focused && w.visibilityState === 'visible' && data.url && new URL(w.url).pathname === data.url,
+  );
+  if (watching) {
+    watching.postMessage({ type: 'push', payload: data });
+    return;
+  }
+  await self.registration.showNotification(data.title || 'Tidings', {
+    body: data.body || '',
+    icon: '/icons/icon-192.png',
+    badge: '/icons/badge-96.png',
+    tag: data.tag || 'tidings',
+    renotify: true,
+    timestamp: Date.now(),
+    data: { url: data.url || '/', conversation_id: data.conversation_id, message_id: data.message_id },
+    actions: data.conversation_id ? [{ action: 'mark-read', title: 'Mark as read' }] : [],
+  });
+}
+
+async function onNotificationClick(event) {
+  const notification = event.notification;
+  const data = notification.data || {};
+  notification.close();
+  if (event.action === 'mark-read') {
+    if (data.conversation_id && data.message_id) {
+      await fetch(`/api/v1/conversations/${data.conversation_id}/read`, {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message_id: data.message_id }),
+      }).catch(() => {});
+    }
+    return;
+  }
+  const target = new URL(data.url || '/', self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const existing = windows.find((w) => new URL(w.url).origin === self.location.origin);
+  if (existing) {
+    // focus() is refused without a real user gesture; navigating still helps.
+    await existing.focus().catch(() => {});
+    if (new URL(existing.url).href === target) return;
+    try {
+      await existing.navigate(target);
+    } catch (error) {
+      existing.postMessage({ type: 'navigate', url: target });
+    }
+    return;
+  }
+  await self.clients.openWindow(target);
+}
+
+async function onPushSubscriptionChange(event) {
+  const options = (event.oldSubscription && event.oldSubscription.options) || { userVisibleOnly: true };
+  if (!options.applicationServerKey) {
+    const response = await fetch('/api/v1/push/vapid-public-key');
+    const { key } = await response.json();
+    options.applicationServerKey = key;
+  }
+  const subscription = event.newSubscription || (await self.registration.pushManager.subscribe(options));
+  await fetch('/api/v1/push/subscriptions', {
+    method: 'POST',
+    credentials: 'include',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(subscription.toJSON()),
+  });
+  if (event.oldSubscription) {
+    await fetch('/api/v1/push/subscriptions', {
+      method: 'DELETE',
+      credentials: 'include',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: event.oldSubscription.endpoint }),
+    }).catch(() => {});
+  }
+}

@@ -1,0 +1,105 @@
+//! `/api/v1/auth/*` and `/api/v1/me`.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use app::auth::service::{self, TokenInfo, SESSION_TTL_MS};
+use app::auth::session::{clear_session_cookie, session_cookie};
+use app::auth::User;
+use app::error::AppError;
+use app::state::AppState;
+
+use super::extract::{Auth, ClientIp, Json, Path};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/tokens", get(list_tokens).post(create_token))
+        .route("/auth/tokens/{id}", delete(revoke_token))
+        .route("/me", get(me))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct LoginResponse {
+    token: String,
+    expires_at: i64,
+}
+
+async fn register(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<Credentials>,
+) -> Result<(StatusCode, Json<User>), AppError> {
+    state.limits.auth.check(&ip)?;
+    let user = service::register(&state.db, &body.username, &body.password).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(body): Json<Credentials>,
+) -> Result<impl IntoResponse, AppError> {
+    state.limits.auth.check(&ip)?;
+    let (_, token) = service::login(&state.db, &body.username, &body.password).await?;
+    let cookie = session_cookie(&token, state.settings.secure_cookies, SESSION_TTL_MS / 1000);
+    let expires_at = app::db::now_ms() + SESSION_TTL_MS;
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(LoginResponse { token, expires_at })))
+}
+
+async fn logout(State(state): State<AppState>, Auth(session): Auth) -> Result<impl IntoResponse, AppError> {
+    service::revoke(&state.db, session.token_id).await?;
+    let cookie = clear_session_cookie(state.settings.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
+}
+
+async fn me(Auth(session): Auth) -> Json<User> {
+    Json(session.user)
+}
+
+#[derive(Deserialize)]
+struct NewToken {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct CreatedToken {
+    #[serde(flatten)]
+    info: TokenInfo,
+    /// Shown once; only its hash is stored.
+    token: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    Auth(session): Auth,
+    Json(body): Json<NewToken>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+    let (info, token) = service::create_personal_token(&state.db, session.user.id, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(CreatedToken { info, token })))
+}
+
+async fn list_tokens(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<TokenInfo>>, AppError> {
+    service::list_personal_tokens(&state.db, session.user.id).await.map(Json)
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    service::revoke_personal_token(&state.db, session.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

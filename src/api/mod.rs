@@ -1,0 +1,21 @@
+//! The versioned REST API under `/api/v1`: thin handlers over the domain
+//! services in `app`, all errors as `{"error":{"code","message"}}`.
+
+mod auth;
+mod chat;
+mod push;
+pub mod extract;
+pub mod ops;
+
+use axum::Router;
+
+use app::state::AppState;
+
+/// Routes below `/api/v1`.
+pub fn v1() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(chat::router())
+        .merge(push::router())
+        .route("/ws", axum::routing::get(crate::ws::upgrade))
+}

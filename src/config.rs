@@ -1,0 +1,287 @@
+//! Typed configuration, layered: defaults ← `tidings.toml` ← `TIDINGS_*`
+//! environment ← command-line flags.
+
+use std::{fmt, net::SocketAddr, path::Path};
+
+use app::rate_limit::Limit;
+use serde::Deserialize;
+
+use crate::cli::Overrides;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything the server needs to start.
+#[derive(Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub public_url: String,
+    pub log_format: LogFormat,
+    pub trust_proxy: bool,
+    pub db_max_connections: u32,
+    /// Sign-up and sign-in attempts per client IP.
+    pub auth_rate: Limit,
+    /// Messages per user.
+    pub send_rate: Limit,
+    /// Close WebSockets silent for this long (30 s).
+    pub ws_idle_timeout: std::time::Duration,
+    /// VAPID `sub` claim: a `mailto:` or `https:` URL push services can reach you at.
+    pub vapid_subject: Option<String>,
+    pub push: PushConfig,
+}
+
+/// Web Push delivery settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PushConfig {
+    /// `TTL` header, in seconds: how long a push service keeps an undelivered push.
+    pub ttl_secs: u64,
+    /// Accept http and private-address endpoints. Development and tests only.
+    pub allow_private: bool,
+    pub workers: usize,
+    pub max_attempts: i64,
+    pub retry_base_ms: u64,
+    /// Requests in flight per push service.
+    pub per_origin: usize,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        Self { ttl_secs: 24 * 3600, allow_private: false, workers: 4, max_attempts: 8, retry_base_ms: 2000, per_origin: 64 }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let addr: SocketAddr = ([127, 0, 0, 1], 3000).into();
+        Self {
+            addr,
+            database_url: "sqlite://data/tidings.db".into(),
+            // Empty means "derive from addr" (resolved in `load`).
+            public_url: String::new(),
+            log_format: LogFormat::Text,
+            trust_proxy: false,
+            db_max_connections: 16,
+            auth_rate: Limit { burst: 10, per_minute: 10 },
+            send_rate: Limit { burst: 30, per_minute: 120 },
+            ws_idle_timeout: std::time::Duration::from_secs(30),
+            vapid_subject: None,
+            push: PushConfig::default(),
+        }
+    }
+}
+
+/// The optional file layer; unknown keys are an error so typos surface.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<SocketAddr>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    log_format: Option<LogFormat>,
+    trust_proxy: Option<bool>,
+    db_max_connections: Option<u32>,
+    auth_rate: Option<Limit>,
+    send_rate: Option<Limit>,
+    vapid_subject: Option<String>,
+    push: Option<PushConfig>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("invalid config file {path}: {source}")]
+    Parse { path: String, source: toml::de::Error },
+    #[error("invalid public URL {0:?}: it must start with http:// or https://")]
+    PublicUrl(String),
+    #[error("invalid VAPID subject {0:?}: it must be a mailto: or https: URL")]
+    VapidSubject(String),
+}
+
+impl Config {
+    /// Builds the config from the layers. `overrides` already merges env and flags (clap).
+    pub fn load(overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        let explicit = overrides.config.as_deref();
+        let path = explicit.unwrap_or(Path::new("tidings.toml"));
+        if explicit.is_some() || path.exists() {
+            config.apply_file(path)?;
+        }
+        if let Some(v) = overrides.addr {
+            config.addr = v;
+        }
+        if let Some(v) = &overrides.database_url {
+            config.database_url = v.clone();
+        }
+        if let Some(v) = &overrides.public_url {
+            config.public_url = v.clone();
+        }
+        if config.public_url.is_empty() {
+            config.public_url = format!("http://{}", config.addr);
+        }
+        if let Some(v) = overrides.log_format {
+            config.log_format = v;
+        }
+        if let Some(v) = overrides.trust_proxy {
+            config.trust_proxy = v;
+        }
+        if let Some(v) = &overrides.vapid_subject {
+            config.vapid_subject = Some(v.clone());
+        }
+        if let Some(v) = overrides.push_ttl {
+            config.push.ttl_secs = v;
+        }
+        if let Some(v) = overrides.push_allow_private {
+            config.push.allow_private = v;
+        }
+        if let Some(v) = overrides.push_workers {
+            config.push.workers = v;
+        }
+        config.public_url = config.public_url.trim_end_matches('/').to_owned();
+        if !config.public_url.starts_with("http://") && !config.public_url.starts_with("https://") {
+            return Err(ConfigError::PublicUrl(config.public_url));
+        }
+        if let Some(subject) = &config.vapid_subject {
+            if !subject.starts_with("mailto:") && !subject.starts_with("https://") {
+                return Err(ConfigError::VapidSubject(subject.clone()));
+            }
+        }
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        let file: FileConfig = toml::from_str(&text).map_err(|source| ConfigError::Parse { path: shown, source })?;
+        let FileConfig {
+            addr,
+            database_url,
+            public_url,
+            log_format,
+            trust_proxy,
+            db_max_connections,
+            auth_rate,
+            send_rate,
+            vapid_subject,
+            push,
+        } = file;
+        self.vapid_subject = vapid_subject.or(self.vapid_subject.take());
+        macro_rules! take {
+            ($($field:ident),*) => { $(if let Some(v) = $field { self.$field = v; })* };
+        }
+        take!(addr, database_url, public_url, log_format, trust_proxy, db_max_connections, auth_rate, send_rate, push);
+        Ok(())
+    }
+
+    /// The VAPID subject: configured, else the public URL when it is https,
+    /// else a mailto: address at the public host.
+    pub fn vapid_subject(&self) -> String {
+        if let Some(subject) = &self.vapid_subject {
+            return subject.clone();
+        }
+        if self.public_url.starts_with("https://") {
+            return self.public_url.clone();
+        }
+        let host = self.public_url.split("://").nth(1).unwrap_or("localhost").split([':', '/']).next().unwrap_or("localhost");
+        format!("mailto:admin@{host}")
+    }
+
+    /// Cookies get `Secure` when people reach the server over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Redacts credentials in the database URL.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("log_format", &self.log_format)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("auth_rate", &self.auth_rate)
+            .field("send_rate", &self.send_rate)
+            .field("ws_idle_timeout", &self.ws_idle_timeout)
+            .field("vapid_subject", &self.vapid_subject)
+            .field("push", &self.push)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = Config::load(&Overrides { config: None, ..Default::default() }).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://data/tidings.db");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn flags_win_over_file_and_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "addr = \"0.0.0.0:4000\"\npublic_url = \"https://chat.example.org/\"\n").unwrap();
+        let o = Overrides { config: Some(path.clone()), ..Default::default() };
+        let c = Config::load(&o).unwrap();
+        assert_eq!(c.addr.port(), 4000);
+        assert_eq!(c.public_url, "https://chat.example.org");
+        assert!(c.secure_cookies());
+        let o = Overrides { config: Some(path), addr: Some("127.0.0.1:5000".parse().unwrap()), ..Default::default() };
+        assert_eq!(Config::load(&o).unwrap().addr.port(), 5000);
+    }
+
+    #[test]
+    fn unknown_file_keys_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "adr = \"x\"\n").unwrap();
+        let err = Config::load(&Overrides { config: Some(path), ..Default::default() }).unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { .. }));
+    }
+
+    #[test]
+    fn vapid_subject_defaults_from_the_public_url() {
+        let https = Config { public_url: "https://chat.example.org".into(), ..Config::default() };
+        assert_eq!(https.vapid_subject(), "https://chat.example.org");
+        let http = Config { public_url: "http://127.0.0.1:3000".into(), ..Config::default() };
+        assert_eq!(http.vapid_subject(), "mailto:admin@127.0.0.1");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "vapid_subject = \"ops@example.org\"\n").unwrap();
+        assert!(matches!(
+            Config::load(&Overrides { config: Some(path), ..Default::default() }),
+            Err(ConfigError::VapidSubject(_))
+        ));
+    }
+
+    #[test]
+    fn debug_hides_database_password() {
+        let c = Config { database_url: "postgres://u:hunter2@h/db".into(), ..Config::default() };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && shown.contains("u:***@h"));
+    }
+}

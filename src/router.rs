@@ -1,0 +1,49 @@
+//! The whole HTTP surface in one function, so tests drive the real router.
+
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::Router;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use app::state::AppState;
+
+use crate::ws::WsShutdown;
+use crate::{api, middleware};
+
+/// JSON bodies are small: a message is at most 4000 characters.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// Builds the router: REST API, operations endpoints, Leptos pages, server
+/// functions and static files.
+pub fn router(state: AppState, metrics: PrometheusHandle, ws_shutdown: WsShutdown) -> Router {
+    let routes = generate_route_list(app::App);
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .nest("/api/v1", api::v1().fallback(api_not_found))
+        .merge(api::ops::router(metrics))
+        .merge(
+            crate::pwa::PwaFiles::load(&state.leptos_options.site_root, &state.leptos_options.site_pkg_dir).router(),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || leptos::context::provide_context(state.clone())
+            },
+            move || app::shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(from_fn_with_state(state.clone(), middleware::csrf_guard))
+        .layer(from_fn(middleware::track_metrics))
+        .layer(axum::Extension(ws_shutdown))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found() -> app::error::AppError {
+    app::error::AppError::NotFound("API route".into())
+}

@@ -1,0 +1,52 @@
+//! `GET /api/v1/ws`: the live connection. Authenticates (cookie or Bearer),
+//! refuses cross-site upgrades, then hands the socket to `session`.
+
+mod session;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use tokio_util::sync::CancellationToken;
+
+use app::error::AppError;
+use app::state::AppState;
+
+use crate::api::extract::Auth;
+
+pub use session::{run_session, SessionConfig};
+
+/// Small buffers keep an idle socket cheap; frames are small JSON.
+const READ_BUFFER: usize = 4 * 1024;
+const WRITE_BUFFER: usize = 4 * 1024;
+const MAX_FRAME: usize = 64 * 1024;
+
+/// Cancelled when the server shuts down, so sockets close with 1012.
+#[derive(Clone, Default)]
+pub struct WsShutdown(pub CancellationToken);
+
+pub async fn upgrade(
+    State(state): State<AppState>,
+    axum::Extension(shutdown): axum::Extension<WsShutdown>,
+    headers: HeaderMap,
+    Auth(session): Auth,
+    ws: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    if !same_origin(&headers, &state.settings.public_url) {
+        return Err(AppError::Forbidden("cross-site WebSocket refused".into()));
+    }
+    let config = SessionConfig { idle_timeout: state.settings.ws_idle_timeout, shutdown: shutdown.0 };
+    Ok(ws
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_message_size(MAX_FRAME)
+        .max_frame_size(MAX_FRAME)
+        .on_upgrade(move |socket| run_session(socket, state, session.user, config)))
+}
+
+/// Browsers always send `Origin` on WebSocket upgrades; other clients don't.
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    origin == public_url || origin.split_once("://").is_some_and(|(_, h)| !host.is_empty() && h == host)
+}

@@ -1,0 +1,284 @@
+//! One WebSocket connection's loop. Written against a generic `Sink` +
+//! `Stream` of axum messages so it can be driven without a network.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use app::auth::User;
+use app::chat::frames::{ClientFrame, ServerFrame};
+use app::chat::hub::{ConnId, Delivery};
+use app::chat::{store, Message};
+use app::error::AppError;
+use app::state::AppState;
+
+/// Heartbeat pings go out this often.
+const PING_EVERY: Duration = Duration::from_secs(10);
+/// Live deliveries wait this long for the client's `resume` after connecting.
+const RESUME_GRACE: Duration = Duration::from_secs(1);
+/// Queued deliveries written per flush (one syscall for a burst).
+const BATCH: usize = 64;
+const REPLAY_PAGE: i64 = 200;
+
+pub struct SessionConfig {
+    pub idle_timeout: Duration,
+    pub shutdown: CancellationToken,
+}
+
+/// Why a session ended.
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    ClientClosed,
+    Idle,
+    TooSlow,
+    Shutdown,
+    SendFailed,
+}
+
+/// Runs a socket until it closes, then unregisters it.
+pub async fn run_session<S, E>(socket: S, state: AppState, user: User, config: SessionConfig)
+where
+    S: Sink<WsMessage> + Stream<Item = Result<WsMessage, E>> + Unpin,
+{
+    let (conn, queue, first) = state.hub.register(user.id);
+    let mut session = Session { state: state.clone(), user: user.clone(), conn, last_seq: HashMap::new() };
+    if first {
+        session.announce_presence(true).await;
+    }
+    let end = session.run(socket, queue, config).await;
+    tracing::debug!(user = user.id, conn, ?end, "websocket closed");
+    if state.hub.unregister(user.id, conn) {
+        session.announce_presence(false).await;
+    }
+}
+
+struct Session {
+    state: AppState,
+    user: User,
+    conn: ConnId,
+    /// Highest seq delivered per conversation: drops duplicates, finds gaps.
+    last_seq: HashMap<i64, i64>,
+}
+
+impl Session {
+    async fn run<S, E>(&mut self, mut socket: S, mut queue: tokio::sync::mpsc::Receiver<Delivery>, config: SessionConfig) -> End
+    where
+        S: Sink<WsMessage> + Stream<Item = Result<WsMessage, E>> + Unpin,
+    {
+        if self.send_frame(&mut socket, &self.hello().await).await.is_err() {
+            return End::SendFailed;
+        }
+        let mut heartbeat = interval(PING_EVERY.min(config.idle_timeout / 2));
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        let hold_until = Instant::now() + RESUME_GRACE;
+        let mut holding = true;
+        // Created once: a fresh `cancelled()` per loop turn would lock the
+        // token's waiter list every time.
+        let shutdown = config.shutdown.cancelled();
+        tokio::pin!(shutdown);
+        let end = loop {
+            tokio::select! {
+                incoming = socket.next() => {
+                    last_heard = Instant::now();
+                    match incoming {
+                        Some(Ok(WsMessage::Text(text))) => {
+                            holding = false;
+                            if self.handle_text(&mut socket, text.as_str()).await.is_err() {
+                                break End::SendFailed;
+                            }
+                        }
+                        Some(Ok(WsMessage::Binary(_))) => {
+                            let frame = error_frame("bad_frame", "send JSON text frames", None);
+                            if self.send_frame(&mut socket, &frame).await.is_err() {
+                                break End::SendFailed;
+                            }
+                        }
+                        Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {}
+                        Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break End::ClientClosed,
+                    }
+                }
+                delivery = queue.recv(), if !holding => match delivery {
+                    Some(delivery) => {
+                        if self.deliver_batch(&mut socket, delivery, &mut queue).await.is_err() {
+                            break End::SendFailed;
+                        }
+                    }
+                    None => break End::TooSlow,
+                },
+                _ = sleep_until(hold_until), if holding => holding = false,
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > config.idle_timeout {
+                        break End::Idle;
+                    }
+                    if socket.send(WsMessage::Ping(Default::default())).await.is_err() {
+                        break End::SendFailed;
+                    }
+                }
+                _ = &mut shutdown => break End::Shutdown,
+            }
+        };
+        let (code, reason) = match end {
+            End::Idle => (1001, "idle"),
+            End::TooSlow => (1013, "too slow; reconnect and resume"),
+            End::Shutdown => (1012, "server restarting"),
+            End::ClientClosed | End::SendFailed => (1000, ""),
+        };
+        let _ = socket.send(WsMessage::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
+        end
+    }
+
+    async fn hello(&self) -> ServerFrame {
+        let contacts = store::contacts(&self.state.db, self.user.id).await.unwrap_or_default();
+        let mut online: Vec<i64> = self.state.chat.presence.online_among(&contacts).await.into_iter().collect();
+        online.sort_unstable();
+        ServerFrame::Hello { user: self.user.clone(), online }
+    }
+
+    async fn announce_presence(&self, online: bool) {
+        if let Ok(contacts) = store::contacts(&self.state.db, self.user.id).await {
+            let frame = ServerFrame::Presence { user_id: self.user.id, online };
+            self.state.chat.publish(contacts, None, None, &frame).await;
+        }
+    }
+
+    /// Parses and runs one client frame; errors become `error` frames.
+    async fn handle_text<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, text: &str) -> Result<(), ()> {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(err) => return self.send_frame(socket, &error_frame("bad_frame", &err.to_string(), None)).await,
+        };
+        let chat = self.state.chat.clone();
+        let result = match frame {
+            ClientFrame::Send { conversation_id, client_id, body } => {
+                match chat.send(&self.user, conversation_id, &client_id, &body).await {
+                    Ok((message, _)) => {
+                        let ack = ServerFrame::Ack { client_id, id: message.id, conversation_id, seq: message.seq };
+                        return self.send_frame(socket, &ack).await;
+                    }
+                    Err(err) => return self.send_frame(socket, &app_error_frame(&err, Some(client_id))).await,
+                }
+            }
+            ClientFrame::Typing { conversation_id } => chat.typing(&self.user, conversation_id).await,
+            ClientFrame::Read { conversation_id, message_id } => chat.mark_read(&self.user, conversation_id, message_id).await,
+            ClientFrame::Visibility { visible } => {
+                self.state.hub.set_visible(self.user.id, self.conn, visible);
+                Ok(())
+            }
+            ClientFrame::Resume { after } => return self.resume(socket, after).await,
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(err) => self.send_frame(socket, &app_error_frame(&err, None)).await,
+        }
+    }
+
+    /// Replays what the client missed in each listed conversation, in order.
+    async fn resume<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, after: HashMap<String, i64>) -> Result<(), ()> {
+        let mut resumed = Vec::new();
+        for (key, after_id) in after {
+            let Ok(conversation_id) = key.parse::<i64>() else {
+                self.send_frame(socket, &error_frame("bad_frame", "resume keys are conversation ids", None)).await?;
+                continue;
+            };
+            match self.replay(socket, conversation_id, after_id).await {
+                Ok(()) => resumed.push(conversation_id),
+                Err(Replay::App(err)) => self.send_frame(socket, &app_error_frame(&err, None)).await?,
+                Err(Replay::Socket) => return Err(()),
+            }
+        }
+        resumed.sort_unstable();
+        self.send_frame(socket, &ServerFrame::Resumed { conversations: resumed }).await
+    }
+
+    async fn replay<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, conversation_id: i64, after_id: i64) -> Result<(), Replay> {
+        let chat = self.state.chat.clone();
+        let mut cursor = after_id;
+        let mut last_seq = store::seq_at_or_before(&self.state.db, conversation_id, after_id).await.map_err(Replay::App)?;
+        loop {
+            let page = chat.missed(&self.user, conversation_id, cursor, REPLAY_PAGE).await.map_err(Replay::App)?;
+            for message in &page {
+                self.send_frame(socket, &ServerFrame::Message { message: message.clone() }).await.map_err(|_| Replay::Socket)?;
+                last_seq = message.seq;
+            }
+            match page.last() {
+                Some(last) if page.len() as i64 == REPLAY_PAGE => cursor = last.id,
+                _ => break,
+            }
+        }
+        let tracked = self.last_seq.entry(conversation_id).or_insert(last_seq);
+        *tracked = (*tracked).max(last_seq);
+        Ok(())
+    }
+
+    /// Writes `first` and whatever else is already queued (up to a batch),
+    /// then flushes once.
+    async fn deliver_batch<S: Sink<WsMessage> + Unpin>(
+        &mut self,
+        socket: &mut S,
+        first: Delivery,
+        queue: &mut tokio::sync::mpsc::Receiver<Delivery>,
+    ) -> Result<(), ()> {
+        self.deliver(socket, first).await?;
+        for _ in 1..BATCH {
+            match queue.try_recv() {
+                Ok(next) => self.deliver(socket, next).await?,
+                Err(_) => break,
+            }
+        }
+        socket.flush().await.map_err(|_| ())
+    }
+
+    /// Queues a live delivery on the socket (unflushed), keeping each
+    /// conversation in seq order with no duplicates: a seq jump is filled
+    /// from the database first.
+    async fn deliver<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, delivery: Delivery) -> Result<(), ()> {
+        let Some(reference) = delivery.message else {
+            return socket.feed(WsMessage::Text(delivery.json)).await.map_err(|_| ());
+        };
+        match self.last_seq.get(&reference.conversation_id).copied() {
+            Some(last) if reference.seq <= last => return Ok(()),
+            Some(last) if reference.seq > last + 1 => {
+                let gap = store::messages_between_seq(&self.state.db, reference.conversation_id, last, reference.seq)
+                    .await
+                    .unwrap_or_default();
+                for message in gap {
+                    self.send_message(socket, message).await?;
+                }
+            }
+            _ => {}
+        }
+        self.last_seq.insert(reference.conversation_id, reference.seq);
+        socket.feed(WsMessage::Text(delivery.json)).await.map_err(|_| ())
+    }
+
+    async fn send_message<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, message: Message) -> Result<(), ()> {
+        let (conversation_id, seq) = (message.conversation_id, message.seq);
+        self.send_frame(socket, &ServerFrame::Message { message }).await?;
+        self.last_seq.insert(conversation_id, seq);
+        Ok(())
+    }
+
+    async fn send_frame<S: Sink<WsMessage> + Unpin>(&self, socket: &mut S, frame: &ServerFrame) -> Result<(), ()> {
+        let json = serde_json::to_string(frame).map_err(|_| ())?;
+        socket.send(WsMessage::Text(json.into())).await.map_err(|_| ())
+    }
+
+}
+
+enum Replay {
+    App(AppError),
+    Socket,
+}
+
+fn error_frame(code: &str, message: &str, client_id: Option<String>) -> ServerFrame {
+    ServerFrame::Error { code: code.to_owned(), message: message.to_owned(), client_id }
+}
+
+fn app_error_frame(err: &AppError, client_id: Option<String>) -> ServerFrame {
+    error_frame(err.code(), &err.to_string(), client_id)
+}

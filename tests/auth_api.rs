@@ -1,0 +1,194 @@
+//! Accounts over the REST API, against the real server, on both backends.
+
+mod common;
+
+use common::{browser, signup, Backend, TestServer};
+use serde_json::{json, Value};
+
+backend_tests!(
+    register_login_me_logout_round_trip,
+    bearer_token_works_and_logout_revokes_it,
+    duplicate_username_is_409,
+    bad_input_is_422_with_stable_codes,
+    wrong_password_is_401,
+    me_without_credentials_is_401,
+    login_is_rate_limited_per_ip_with_retry_after,
+    personal_access_tokens_can_be_created_used_and_revoked,
+);
+
+async fn register_login_me_logout_round_trip(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = browser();
+    let creds = json!({"username": "alice", "password": "s3cret-pass"});
+
+    let r = client.post(server.url("/api/v1/auth/register")).json(&creds).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let user: Value = r.json().await.unwrap();
+    assert_eq!(user["username"], "alice");
+    assert!(user["id"].as_i64().unwrap() > 0);
+
+    let r = client.post(server.url("/api/v1/auth/login")).json(&creds).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("tidings_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http public URL: no Secure flag");
+    let body: Value = r.json().await.unwrap();
+    assert!(body["token"].as_str().unwrap().starts_with("tid_"));
+
+    // The cookie alone authenticates.
+    let r = client.get(server.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"id": user["id"], "username": "alice"}));
+
+    let r = client.post(server.url("/api/v1/auth/logout")).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let r = client.get(server.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    server.finish().await;
+}
+
+async fn bearer_token_works_and_logout_revokes_it(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let token = signup(&server, "bob").await;
+    let client = reqwest::Client::new();
+    let me = || client.get(server.url("/api/v1/me")).bearer_auth(&token).send();
+    let r = me().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["username"], "bob");
+
+    let r = client.post(server.url("/api/v1/auth/logout")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let r = me().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "unauthenticated");
+    server.finish().await;
+}
+
+async fn duplicate_username_is_409(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = reqwest::Client::new();
+    let creds = json!({"username": "carol", "password": "password1"});
+    let first = client.post(server.url("/api/v1/auth/register")).json(&creds).send().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let again = client.post(server.url("/api/v1/auth/register")).json(&creds).send().await.unwrap();
+    assert_eq!(again.status(), 409);
+    let err: Value = again.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "username_taken");
+    assert!(err["error"]["message"].as_str().unwrap().contains("carol"));
+    server.finish().await;
+}
+
+async fn bad_input_is_422_with_stable_codes(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = reqwest::Client::new();
+    let cases = [
+        (json!({"username": "ab", "password": "password1"}), 422, "invalid_username"),
+        (json!({"username": "Alice", "password": "password1"}), 422, "invalid_username"),
+        (json!({"username": "x".repeat(33), "password": "password1"}), 422, "invalid_username"),
+        (json!({"username": "dave", "password": "short"}), 422, "invalid_password"),
+        (json!({"username": "dave"}), 422, "invalid_body"),
+    ];
+    for (body, status, code) in cases {
+        let r = client.post(server.url("/api/v1/auth/register")).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), status, "{body}");
+        let err: Value = r.json().await.unwrap();
+        assert_eq!(err["error"]["code"], code, "{body}");
+        assert!(!err["error"]["message"].as_str().unwrap().is_empty());
+    }
+    // Not JSON at all.
+    let r = client
+        .post(server.url("/api/v1/auth/register"))
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "bad_request");
+    // Nothing was created by the failures.
+    let r = client.post(server.url("/api/v1/auth/login")).json(&json!({"username": "dave", "password": "short"})).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    server.finish().await;
+}
+
+async fn wrong_password_is_401(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    signup(&server, "erin").await;
+    let client = reqwest::Client::new();
+    for creds in [
+        json!({"username": "erin", "password": "wrong password"}),
+        json!({"username": "nobody", "password": "whatever1"}),
+    ] {
+        let r = client.post(server.url("/api/v1/auth/login")).json(&creds).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "bad_credentials");
+    }
+    server.finish().await;
+}
+
+async fn me_without_credentials_is_401(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = reqwest::Client::new();
+    let r = client.get(server.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = client.get(server.url("/api/v1/me")).bearer_auth("tid_forged").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = client.get(server.url("/api/v1/nope")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+    server.finish().await;
+}
+
+async fn login_is_rate_limited_per_ip_with_retry_after(backend: Backend) {
+    let server = TestServer::start_with(backend, |c| {
+        c.auth_rate = app::rate_limit::Limit { burst: 3, per_minute: 1 };
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let creds = json!({"username": "frank", "password": "wrong-password"});
+    for _ in 0..3 {
+        let r = client.post(server.url("/api/v1/auth/login")).json(&creds).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = client.post(server.url("/api/v1/auth/login")).json(&creds).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "retry-after {retry}");
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "rate_limited");
+    // Register shares the per-IP budget.
+    let r = client.post(server.url("/api/v1/auth/register")).json(&creds).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    server.finish().await;
+}
+
+async fn personal_access_tokens_can_be_created_used_and_revoked(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let session = signup(&server, "grace").await;
+    let client = reqwest::Client::new();
+    let r = client
+        .post(server.url("/api/v1/auth/tokens"))
+        .bearer_auth(&session)
+        .json(&json!({"name": "reminder bot"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    let pat = created["token"].as_str().unwrap().to_owned();
+    let r = client.get(server.url("/api/v1/me")).bearer_auth(&pat).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["username"], "grace");
+
+    let list: Value = client.get(server.url("/api/v1/auth/tokens")).bearer_auth(&session).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["name"], "reminder bot");
+    assert!(list[0].get("token").is_none(), "the secret is shown only once");
+
+    let id = created["id"].as_i64().unwrap();
+    let r = client.delete(server.url(&format!("/api/v1/auth/tokens/{id}"))).bearer_auth(&session).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let r = client.get(server.url("/api/v1/me")).bearer_auth(&pat).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    server.finish().await;
+}

@@ -1,0 +1,78 @@
+//! Operations endpoints, CSRF and the HTML shell against the real server.
+
+mod common;
+
+use common::{Backend, TestServer};
+use serde_json::Value;
+
+backend_tests!(healthz_checks_the_database, metrics_are_prometheus_text, cross_site_cookie_posts_are_refused, pages_are_server_rendered_in_the_requested_language);
+
+async fn healthz_checks_the_database(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let r = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["database"], "ok");
+    server.finish().await;
+}
+
+async fn metrics_are_prometheus_text(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    reqwest::get(server.url("/healthz")).await.unwrap();
+    let r = reqwest::get(server.url("/metrics")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    assert!(text.contains("tidings_http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/healthz\""), "{text}");
+    server.finish().await;
+}
+
+async fn cross_site_cookie_posts_are_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = reqwest::Client::new();
+    let r = client
+        .post(server.url("/api/v1/auth/logout"))
+        .header("cookie", "tidings_session=tid_whatever")
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
+    // Same origin passes the guard (and then fails auth, as the cookie is bogus).
+    let r = client
+        .post(server.url("/api/v1/auth/logout"))
+        .header("cookie", "tidings_session=tid_whatever")
+        .header("origin", server.base.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    server.finish().await;
+}
+
+async fn pages_are_server_rendered_in_the_requested_language(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = reqwest::Client::new();
+    let html = |lang: &'static str| client.get(server.url("/signin")).header("accept-language", lang).send();
+    let es = html("es-ES,es;q=0.9").await.unwrap().text().await.unwrap();
+    assert!(es.contains("lang=\"es\""), "html lang follows Accept-Language");
+    assert!(es.contains("Iniciar sesión"));
+    let ru = html("ru").await.unwrap().text().await.unwrap();
+    assert!(ru.contains("Войти"));
+    // The cookie wins over the header.
+    let pt = client
+        .get(server.url("/signin"))
+        .header("accept-language", "ru")
+        .header("cookie", "i18n_pref_locale=pt")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(pt.contains("lang=\"pt\"") && pt.contains("Entrar"));
+    let r = client.get(server.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    server.finish().await;
+}
