@@ -2,7 +2,9 @@
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::OnceLock;
+
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -15,10 +17,19 @@ use crate::{api, middleware};
 /// JSON bodies are small: a message is at most 4000 characters.
 const BODY_LIMIT: usize = 64 * 1024;
 
+/// The app's page routes, listed once per process: listing them runs the app
+/// with resource loading switched off process-wide, so a second listing (a
+/// second server in one process, as in the tests) would starve pages being
+/// rendered at that moment and leave their streams open forever.
+fn page_routes() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App))
+}
+
 /// Builds the router: REST API, operations endpoints, Leptos pages, server
 /// functions and static files.
 pub fn router(state: AppState, metrics: PrometheusHandle, ws_shutdown: WsShutdown) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = page_routes().to_vec();
     let shell_options = state.leptos_options.clone();
     Router::new()
         .nest("/api/v1", api::v1().fallback(api_not_found))

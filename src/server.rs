@@ -1,7 +1,8 @@
 //! Process lifecycle: build the state, start background work, serve until a
 //! shutdown signal, then stop everything in order.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::future::{Future, IntoFuture};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
@@ -100,20 +101,37 @@ pub async fn launch(config: Config, listener: TcpListener, shutdown: impl Future
     let app = router::router(state, telemetry::metrics_handle(), ws_shutdown.clone());
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = %config.public_url, backend = ?db.backend(), vapid_public_key = %vapid.public_key_base64(), "Tidings is listening");
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    let signalled = CancellationToken::new();
+    let draining = signalled.clone();
+    let serving = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
+            tracing::info!("shutting down: draining open requests");
             // Upgraded sockets are not tracked by the graceful shutdown: close them.
             ws_shutdown.0.cancel();
+            signalled.cancel();
         })
-        .await;
+        .into_future();
+    // A client that keeps a request open must not hold the process forever.
+    let served = tokio::select! {
+        served = serving => served,
+        _ = async { draining.cancelled().await; tokio::time::sleep(DRAIN_LIMIT).await } => {
+            tracing::warn!(limit = ?DRAIN_LIMIT, "requests still open after the drain limit; closing them");
+            Ok(())
+        }
+    };
 
-    tracing::info!("shutting down");
     stop.cancel();
     while tasks.join_next().await.is_some() {}
-    db.close().await;
+    if tokio::time::timeout(DRAIN_LIMIT, db.close()).await.is_err() {
+        tracing::warn!("database connections still in use at exit");
+    }
+    tracing::info!("stopped");
     served.map_err(Into::into)
 }
+
+/// How long shutdown waits for open requests, then for database connections.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Options for rendering and static files: cargo-leptos' `LEPTOS_*`
 /// variables when present, else the defaults of this repository's layout,

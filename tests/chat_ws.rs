@@ -176,6 +176,10 @@ async fn bob_ws_user(bob: &Api<'_>) -> serde_json::Value {
 /// The heartbeat closes a socket that never answers pings.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_socket_is_dropped_by_the_heartbeat() {
+    common::bounded("a_silent_socket_is_dropped_by_the_heartbeat", silent_socket_is_dropped()).await;
+}
+
+async fn silent_socket_is_dropped() {
     let server = TestServer::start_with(Backend::Sqlite, |c| c.ws_idle_timeout = Duration::from_millis(600)).await;
     let alice = Api::signup(&server, "alice").await;
     let mut ws = WsClient::connect(&server, &alice.token).await;

@@ -5,7 +5,7 @@ mod common;
 use common::{Backend, TestServer};
 use serde_json::Value;
 
-backend_tests!(healthz_checks_the_database, metrics_are_prometheus_text, cross_site_cookie_posts_are_refused, pages_are_server_rendered_in_the_requested_language);
+backend_tests!(healthz_checks_the_database, metrics_are_prometheus_text, cross_site_cookie_posts_are_refused, pages_are_server_rendered_in_the_requested_language, concurrent_page_renders_all_finish);
 
 async fn healthz_checks_the_database(backend: Backend) {
     let server = TestServer::start(backend).await;
@@ -74,5 +74,24 @@ async fn pages_are_server_rendered_in_the_requested_language(backend: Backend) {
     assert!(pt.contains("lang=\"pt\"") && pt.contains("Entrar"));
     let r = client.get(server.url("/no/such/page")).send().await.unwrap();
     assert_eq!(r.status(), 404);
+    server.finish().await;
+}
+
+/// Server rendering streams each page; every stream must end, also when many
+/// are rendered at once.
+async fn concurrent_page_renders_all_finish(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = reqwest::Client::new();
+    let mut pages = tokio::task::JoinSet::new();
+    for n in 0..64 {
+        let request = client.get(server.url(if n % 2 == 0 { "/signin" } else { "/" })).send();
+        pages.spawn(tokio::time::timeout(std::time::Duration::from_secs(20), async move {
+            request.await.unwrap().text().await.unwrap()
+        }));
+    }
+    while let Some(page) = pages.join_next().await {
+        let html = page.unwrap().expect("a page stream never ended");
+        assert!(html.contains("</html>"), "a whole document: {html}");
+    }
     server.finish().await;
 }

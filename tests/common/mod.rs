@@ -8,6 +8,7 @@ pub mod ws;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use tidings::config::Config;
 use tokio::net::TcpListener;
@@ -26,17 +27,38 @@ macro_rules! backend_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::common::Backend::Sqlite).await })*
+            async fn $name() {
+                $crate::common::bounded(stringify!($name), super::$name($crate::common::Backend::Sqlite)).await
+            })*
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 if $crate::common::postgres_url().is_some() {
-                    super::$name($crate::common::Backend::Postgres).await
+                    $crate::common::bounded(stringify!($name), super::$name($crate::common::Backend::Postgres)).await
                 }
             })*
         }
     };
+}
+
+/// The most one test may take; generous, since a cold, loaded CI machine is slow.
+pub const TEST_LIMIT: Duration = Duration::from_secs(180);
+
+/// Runs a test body, failing it if it outlives [`TEST_LIMIT`], so a hang
+/// names its test instead of stalling the whole suite.
+pub async fn bounded(name: &str, test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+        panic!("{name} did not finish within {TEST_LIMIT:?}");
+    }
+}
+
+/// Awaits one step of the harness, naming it if it hangs.
+async fn step<T>(what: &str, limit: Duration, fut: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(value) => value,
+        Err(_) => panic!("test harness: {what} did not finish within {limit:?}"),
+    }
 }
 
 /// The Postgres server for tests, or `None` after printing why the
@@ -80,7 +102,7 @@ impl TestDb {
                     SEQ.fetch_add(1, Ordering::Relaxed),
                     uuid::Uuid::new_v4().simple().to_string().get(..8).unwrap_or_default()
                 );
-                admin(&base, &format!("CREATE SCHEMA {schema}")).await;
+                step("CREATE SCHEMA", Duration::from_secs(60), admin(&base, &format!("CREATE SCHEMA {schema}"))).await;
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
                 Self { url, _dir: None, pg_schema: Some((base, schema)) }
@@ -91,7 +113,8 @@ impl TestDb {
     /// Drops the Postgres schema (SQLite files go with the temp dir).
     pub async fn cleanup(&self) {
         if let Some((base, schema)) = &self.pg_schema {
-            admin(base, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+            step("DROP SCHEMA", Duration::from_secs(60), admin(base, &sql)).await;
         }
     }
 }
@@ -174,7 +197,10 @@ impl TestServer {
             let _ = tx.send(());
         }
         if let Some(handle) = self.handle.take() {
-            handle.await.expect("server task").expect("server exited cleanly");
+            step("server shutdown", Duration::from_secs(60), handle)
+                .await
+                .expect("server task")
+                .expect("server exited cleanly");
         }
     }
 
