@@ -62,6 +62,9 @@ pub struct Overrides {
     /// Accept http and private-network push endpoints (development and tests only).
     #[arg(long, env = "TIDINGS_PUSH_ALLOW_PRIVATE", global = true, value_parser = parse_flag)]
     pub push_allow_private: Option<bool>,
+    /// redis://host:port for several server nodes (fan-out and presence); unset for one node.
+    #[arg(long, env = "TIDINGS_REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
     /// Push delivery workers.
     #[arg(long, env = "TIDINGS_PUSH_WORKERS", global = true)]
     pub push_workers: Option<usize>,

@@ -33,6 +33,10 @@ pub struct Config {
     /// VAPID `sub` claim: a `mailto:` or `https:` URL push services can reach you at.
     pub vapid_subject: Option<String>,
     pub push: PushConfig,
+    /// Several nodes: Redis for fan-out and presence (`None`: one node).
+    pub redis_url: Option<String>,
+    /// Prefix of this deployment's Redis keys and channel.
+    pub redis_namespace: String,
 }
 
 /// Web Push delivery settings.
@@ -72,6 +76,8 @@ impl Default for Config {
             ws_idle_timeout: std::time::Duration::from_secs(30),
             vapid_subject: None,
             push: PushConfig::default(),
+            redis_url: None,
+            redis_namespace: "tidings".into(),
         }
     }
 }
@@ -90,6 +96,8 @@ struct FileConfig {
     send_rate: Option<Limit>,
     vapid_subject: Option<String>,
     push: Option<PushConfig>,
+    redis_url: Option<String>,
+    redis_namespace: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +142,9 @@ impl Config {
         if let Some(v) = &overrides.vapid_subject {
             config.vapid_subject = Some(v.clone());
         }
+        if let Some(v) = &overrides.redis_url {
+            config.redis_url = Some(v.clone()).filter(|url| !url.is_empty());
+        }
         if let Some(v) = overrides.push_ttl {
             config.push.ttl_secs = v;
         }
@@ -170,12 +181,15 @@ impl Config {
             send_rate,
             vapid_subject,
             push,
+            redis_url,
+            redis_namespace,
         } = file;
         self.vapid_subject = vapid_subject.or(self.vapid_subject.take());
+        self.redis_url = redis_url.or(self.redis_url.take());
         macro_rules! take {
             ($($field:ident),*) => { $(if let Some(v) = $field { self.$field = v; })* };
         }
-        take!(addr, database_url, public_url, log_format, trust_proxy, db_max_connections, auth_rate, send_rate, push);
+        take!(addr, database_url, public_url, log_format, trust_proxy, db_max_connections, auth_rate, send_rate, push, redis_namespace);
         Ok(())
     }
 
@@ -213,6 +227,8 @@ impl fmt::Debug for Config {
             .field("ws_idle_timeout", &self.ws_idle_timeout)
             .field("vapid_subject", &self.vapid_subject)
             .field("push", &self.push)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("redis_namespace", &self.redis_namespace)
             .finish()
     }
 }
@@ -279,9 +295,26 @@ mod tests {
     }
 
     #[test]
-    fn debug_hides_database_password() {
-        let c = Config { database_url: "postgres://u:hunter2@h/db".into(), ..Config::default() };
+    fn debug_hides_database_and_redis_passwords() {
+        let c = Config {
+            database_url: "postgres://u:hunter2@h/db".into(),
+            redis_url: Some("redis://default:swordfish@r:6379".into()),
+            ..Config::default()
+        };
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2") && shown.contains("u:***@h"));
+        assert!(!shown.contains("swordfish") && shown.contains("default:***@r"));
+    }
+
+    #[test]
+    fn redis_comes_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "redis_url = \"redis://file:6379\"\nredis_namespace = \"chat\"\n").unwrap();
+        let c = Config::load(&Overrides { config: Some(path.clone()), ..Default::default() }).unwrap();
+        assert_eq!(c.redis_url.as_deref(), Some("redis://file:6379"));
+        assert_eq!(c.redis_namespace, "chat");
+        let o = Overrides { config: Some(path), redis_url: Some(String::new()), ..Default::default() };
+        assert_eq!(Config::load(&o).unwrap().redis_url, None, "an empty variable means one node");
     }
 }

@@ -9,7 +9,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use app::chat::cluster::{LocalBroker, LocalPresence};
+use app::chat::cluster::{Broker, LocalBroker, LocalPresence, Presence};
+use app::chat::members::MemberCache;
+use app::chat::redis::RedisCluster;
 use app::chat::hub::Hub;
 use app::chat::service::Chat;
 use app::push::jwt::VapidSigner;
@@ -64,12 +66,27 @@ pub async fn launch(config: Config, listener: TcpListener, shutdown: impl Future
         },
         push_wake.clone(),
     );
+    let members = MemberCache::default();
+    let cluster = match &config.redis_url {
+        Some(url) => {
+            let cluster = RedisCluster::connect(url, &config.redis_namespace, hub.clone(), members.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot connect to Redis at {}: {e}", crate::config::redact_url(url)))?;
+            tracing::info!(node = cluster.node_id(), "several nodes: fan-out and presence through Redis");
+            Some(cluster)
+        }
+        None => None,
+    };
+    let (broker, presence): (Arc<dyn Broker>, Arc<dyn Presence>) = match &cluster {
+        Some(cluster) => (cluster.clone(), cluster.clone()),
+        None => (Arc::new(LocalBroker(hub.clone())), Arc::new(LocalPresence(hub.clone()))),
+    };
     let chat = Chat {
         db: db.clone(),
-        broker: Arc::new(LocalBroker(hub.clone())),
-        presence: Arc::new(LocalPresence(hub.clone())),
+        broker,
+        presence,
         limits: limits.clone(),
-        members: Default::default(),
+        members,
         push_wake: push_wake.clone(),
     };
     let push = PushService {
@@ -96,6 +113,9 @@ pub async fn launch(config: Config, listener: TcpListener, shutdown: impl Future
     let mut tasks = JoinSet::new();
     spawn_housekeeping(&mut tasks, &state, stop.clone());
     queue.spawn(&mut tasks, stop.clone());
+    if let Some(cluster) = &cluster {
+        cluster.spawn(&mut tasks, stop.clone());
+    }
 
     let ws_shutdown = WsShutdown::default();
     let app = router::router(state, telemetry::metrics_handle(), ws_shutdown.clone());

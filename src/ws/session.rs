@@ -45,13 +45,16 @@ where
     S: Sink<WsMessage> + Stream<Item = Result<WsMessage, E>> + Unpin,
 {
     let (conn, queue, first) = state.hub.register(user.id);
+    state.chat.presence.changed(user.id).await;
     let mut session = Session { state: state.clone(), user: user.clone(), conn, last_seq: HashMap::new() };
     if first {
         session.announce_presence(true).await;
     }
     let end = session.run(socket, queue, config).await;
     tracing::debug!(user = user.id, conn, ?end, "websocket closed");
-    if state.hub.unregister(user.id, conn) {
+    let last = state.hub.unregister(user.id, conn);
+    state.chat.presence.changed(user.id).await;
+    if last {
         session.announce_presence(false).await;
     }
 }
@@ -167,6 +170,7 @@ impl Session {
             ClientFrame::Read { conversation_id, message_id } => chat.mark_read(&self.user, conversation_id, message_id).await,
             ClientFrame::Visibility { visible } => {
                 self.state.hub.set_visible(self.user.id, self.conn, visible);
+                self.state.chat.presence.changed(self.user.id).await;
                 Ok(())
             }
             ClientFrame::Resume { after } => return self.resume(socket, after).await,

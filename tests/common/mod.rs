@@ -77,6 +77,20 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
+/// The Redis server for tests, or `None` after printing why the test is skipped.
+pub fn redis_url() -> Option<String> {
+    match std::env::var("TIDINGS_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "skipped: Redis multi-node test (set TIDINGS_TEST_REDIS_URL=redis://127.0.0.1:6379 to run it)"
+            );
+            None
+        }
+    }
+}
+
 /// A fresh, empty database URL for one test.
 pub struct TestDb {
     pub url: String,
@@ -108,6 +122,11 @@ impl TestDb {
                 Self { url, _dir: None, pg_schema: Some((base, schema)) }
             }
         }
+    }
+
+    /// The same database for a second server (the first one cleans up).
+    pub fn share(&self) -> TestDb {
+        TestDb { url: self.url.clone(), _dir: None, pg_schema: None }
     }
 
     /// Drops the Postgres schema (SQLite files go with the temp dir).

@@ -12,6 +12,9 @@ use super::hub::{Envelope, Hub};
 #[async_trait]
 pub trait Broker: Send + Sync + 'static {
     async fn publish(&self, envelope: Envelope);
+    /// A conversation's members changed here: other nodes drop their cached
+    /// list. One node has nothing to tell.
+    async fn members_changed(&self, _conversation_id: i64) {}
 }
 
 /// Who has live sockets, and whether any of them is visible. Push goes to
@@ -20,6 +23,9 @@ pub trait Broker: Send + Sync + 'static {
 pub trait Presence: Send + Sync + 'static {
     async fn online_among(&self, users: &[i64]) -> HashSet<i64>;
     async fn visible_among(&self, users: &[i64]) -> HashSet<i64>;
+    /// A socket of `user` on this node opened, closed or changed visibility.
+    /// One node reads the hub directly, so the default does nothing.
+    async fn changed(&self, _user: i64) {}
 }
 
 /// One node: deliver straight to the local hub.

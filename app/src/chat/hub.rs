@@ -144,6 +144,23 @@ impl Hub {
             .collect()
     }
 
+    /// Whether `user` has a socket here, and whether any of them is visible.
+    pub fn state_of(&self, user: i64) -> (bool, bool) {
+        let map = self.inner.users.read().expect("hub lock");
+        match map.get(&user) {
+            Some(conns) => (true, conns.iter().any(|c| c.visible)),
+            None => (false, false),
+        }
+    }
+
+    /// Users with a socket here, and those with a visible one.
+    pub fn snapshot(&self) -> (Vec<i64>, Vec<i64>) {
+        let map = self.inner.users.read().expect("hub lock");
+        let online = map.keys().copied().collect();
+        let visible = map.iter().filter(|(_, cs)| cs.iter().any(|c| c.visible)).map(|(u, _)| *u).collect();
+        (online, visible)
+    }
+
     /// Total sockets on this node.
     pub fn connection_count(&self) -> usize {
         self.inner.users.read().expect("hub lock").values().map(Vec::len).sum()

@@ -14,6 +14,8 @@ pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod members;
 #[cfg(feature = "ssr")]
+pub mod redis;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;

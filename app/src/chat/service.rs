@@ -232,6 +232,7 @@ impl Chat {
             .ok_or_else(|| AppError::invalid("unknown_user", format!("no such user: {username}")))?;
         store::add_member(&self.db, conversation_id, user.id).await?;
         self.members.invalidate(conversation_id);
+        self.broker.members_changed(conversation_id).await;
         store::get_for_user(&self.db, me.id, conversation_id).await
     }
 
@@ -255,6 +256,7 @@ impl Chat {
         }
         store::remove_member(&self.db, conversation_id, target.id).await?;
         self.members.invalidate(conversation_id);
+        self.broker.members_changed(conversation_id).await;
         Ok(())
     }
 

@@ -1,0 +1,126 @@
+//! Two server nodes over one PostgreSQL database and one Redis: frames,
+//! presence (and so push decisions) and membership changes cross nodes.
+
+mod common;
+
+use std::time::Duration;
+
+use common::push_service::TestPushService;
+use common::ws::WsClient;
+use common::{bounded, postgres_url, redis_url, Api, Backend, TestDb, TestServer};
+use serde_json::json;
+
+/// Two nodes sharing a fresh database and a Redis namespace of their own.
+struct Nodes {
+    a: TestServer,
+    b: TestServer,
+}
+
+impl Nodes {
+    async fn start() -> Option<Self> {
+        postgres_url()?;
+        let redis = redis_url()?;
+        let namespace = format!("tidings-test-{}", uuid::Uuid::new_v4().simple());
+        let configure = |c: &mut tidings::config::Config| {
+            c.redis_url = Some(redis.clone());
+            c.redis_namespace = namespace.clone();
+            c.push.allow_private = true;
+        };
+        let db = TestDb::new(Backend::Postgres).await;
+        let shared = db.share();
+        let a = TestServer::start_on(db, configure).await;
+        let b = TestServer::start_on(shared, configure).await;
+        Some(Self { a, b })
+    }
+
+    async fn finish(self) {
+        self.b.stop().await;
+        self.a.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_reach_sockets_on_every_node() {
+    bounded("frames_reach_sockets_on_every_node", async {
+        let Some(nodes) = Nodes::start().await else { return };
+        let alice = Api::signup(&nodes.a, "alice").await;
+        let bob = Api::signup(&nodes.a, "bob").await;
+        let id = alice.conversation_with(&["bob"]).await;
+        let mut alice_ws = WsClient::connect(&nodes.a, &alice.token).await;
+        let mut bob_ws = WsClient::connect(&nodes.b, &bob.token).await;
+
+        alice.say(id, "from node a").await;
+        assert_eq!(bob_ws.next_of("message").await["message"]["body"], "from node a");
+        assert_eq!(alice_ws.next_of("message").await["message"]["body"], "from node a");
+
+        let bob_on_b = Api::with_token(&nodes.b, &bob.token);
+        bob_on_b.say(id, "from node b").await;
+        assert_eq!(alice_ws.next_of("message").await["message"]["body"], "from node b");
+        // Each socket gets each message once, not once per node.
+        bob_ws.next_of("message").await;
+        bob_ws.expect_none_of("message", Duration::from_millis(500)).await;
+        drop((alice, bob, bob_on_b));
+        nodes.finish().await;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visible_socket_on_another_node_means_no_push() {
+    bounded("a_visible_socket_on_another_node_means_no_push", async {
+        let Some(nodes) = Nodes::start().await else { return };
+        let push = TestPushService::start().await;
+        let phone = push.device("bob-phone");
+        let alice = Api::signup(&nodes.a, "alice").await;
+        let bob = Api::signup(&nodes.a, "bob").await;
+        let (status, body) = bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
+        assert_eq!(status, 201, "{body}");
+        let id = alice.conversation_with(&["bob"]).await;
+
+        // Bob looks at the app through node b; alice writes through node a.
+        let mut bob_ws = WsClient::connect(&nodes.b, &bob.token).await;
+        alice.say(id, "you are looking").await;
+        bob_ws.next_of("message").await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert!(push.received(&phone).is_empty(), "node a saw bob's visible socket on node b");
+
+        bob_ws.send(json!({"type": "visibility", "visible": false})).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        alice.say(id, "you switched away").await;
+        let got = push.wait_for(&phone, 1).await;
+        assert_eq!(got[0].payload["body"], "you switched away");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(push.received(&phone).len(), 1, "exactly one push, from one node");
+        assert!(push.failures().is_empty(), "{:?}", push.failures());
+        drop((alice, bob));
+        nodes.finish().await;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_added_on_one_node_hears_messages_sent_through_another() {
+    bounded("a_member_added_on_one_node_hears_messages_sent_through_another", async {
+        let Some(nodes) = Nodes::start().await else { return };
+        let alice = Api::signup(&nodes.a, "alice").await;
+        let _bob = Api::signup(&nodes.a, "bob").await;
+        let carol = Api::signup(&nodes.a, "carol").await;
+        let (status, group) =
+            alice.post("/api/v1/conversations", json!({"members": ["bob"], "title": "Friday"})).await;
+        assert_eq!(status, 201, "{group}");
+        let id = group["id"].as_i64().unwrap();
+        // Node b caches the member list while relaying this one.
+        let alice_on_b = Api::with_token(&nodes.b, &alice.token);
+        alice_on_b.say(id, "before carol").await;
+
+        let (status, body) = alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "carol"})).await;
+        assert_eq!(status, 200, "{body}");
+        let mut carol_ws = WsClient::connect(&nodes.b, &carol.token).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        alice_on_b.say(id, "welcome carol").await;
+        assert_eq!(carol_ws.next_of("message").await["message"]["body"], "welcome carol");
+        drop((alice, carol, alice_on_b));
+        nodes.finish().await;
+    })
+    .await
+}
