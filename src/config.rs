@@ -158,11 +158,10 @@ impl Config {
         if !config.public_url.starts_with("http://") && !config.public_url.starts_with("https://") {
             return Err(ConfigError::PublicUrl(config.public_url));
         }
-        if let Some(subject) = &config.vapid_subject {
-            if !subject.starts_with("mailto:") && !subject.starts_with("https://") {
+        if let Some(subject) = &config.vapid_subject
+            && !subject.starts_with("mailto:") && !subject.starts_with("https://") {
                 return Err(ConfigError::VapidSubject(subject.clone()));
             }
-        }
         Ok(config)
     }
 

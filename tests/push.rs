@@ -85,9 +85,9 @@ async fn an_absent_member_gets_exactly_one_push_with_the_documented_payload(back
     let (alice, bob) = (scene.alice(), scene.bob());
     let message = alice.say(id, "Are you coming tonight?\nBring the charger").await;
 
-    let got = push.wait_for(&phone, 1).await;
+    let got = push.wait_for(phone, 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(push.received(&phone).len(), 1, "exactly one push");
+    assert_eq!(push.received(phone).len(), 1, "exactly one push");
     assert!(push.failures().is_empty(), "{:?}", push.failures());
     let push_msg = &got[0];
     assert_eq!(
@@ -125,16 +125,16 @@ async fn a_visible_socket_gets_no_push_but_a_hidden_one_does(backend: Backend) {
     let (server, push, phone, id) = (&scene.server, &scene.push, &scene.phone, scene.id);
     let (alice, bob) = (scene.alice(), scene.bob());
 
-    let mut bob_ws = WsClient::connect(&server, &bob.token).await;
+    let mut bob_ws = WsClient::connect(server, &bob.token).await;
     alice.say(id, "you are looking").await;
     bob_ws.next_of("message").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert!(push.received(&phone).is_empty(), "a visible tab gets the message live, no push");
+    assert!(push.received(phone).is_empty(), "a visible tab gets the message live, no push");
 
     bob_ws.send(json!({"type": "visibility", "visible": false})).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     alice.say(id, "you switched away").await;
-    let got = push.wait_for(&phone, 1).await;
+    let got = push.wait_for(phone, 1).await;
     assert_eq!(got[0].payload["body"], "you switched away");
     drop((alice, bob));
     scene.finish().await;
@@ -168,11 +168,11 @@ async fn a_muted_conversation_sends_none(backend: Backend) {
     assert_eq!(mute(true).await.unwrap().status(), 204);
     alice.say(id, "shh").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert!(push.received(&phone).is_empty(), "muted: no push");
+    assert!(push.received(phone).is_empty(), "muted: no push");
     assert_eq!(bob.get(&format!("/api/v1/conversations/{id}")).await.1["muted"], true);
     assert_eq!(mute(false).await.unwrap().status(), 204);
     alice.say(id, "loud again").await;
-    assert_eq!(push.wait_for(&phone, 1).await[0].payload["body"], "loud again");
+    assert_eq!(push.wait_for(phone, 1).await[0].payload["body"], "loud again");
     drop((alice, bob));
     scene.finish().await;
 }
@@ -183,7 +183,7 @@ async fn gone_410_prunes_the_subscription_for_good(backend: Backend) {
     let (alice, bob) = (scene.alice(), scene.bob());
     push.script(old_laptop, vec![Reply::Status(410)]);
     alice.say(id, "hello?").await;
-    push.wait_for(&old_laptop, 1).await;
+    push.wait_for(old_laptop, 1).await;
     let deadline = Instant::now() + Duration::from_secs(5);
     while bob.get("/api/v1/push/subscriptions").await.1 != json!([]) {
         assert!(Instant::now() < deadline, "subscription not pruned");
@@ -191,7 +191,7 @@ async fn gone_410_prunes_the_subscription_for_good(backend: Backend) {
     }
     alice.say(id, "anyone?").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(push.received(&old_laptop).len(), 1, "a pruned subscription is never tried again");
+    assert_eq!(push.received(old_laptop).len(), 1, "a pruned subscription is never tried again");
     drop((alice, bob));
     scene.finish().await;
 }
@@ -200,9 +200,9 @@ async fn retry_after_429_delays_then_delivers(backend: Backend) {
     let scene = Scene::new(backend).await;
     let (push, phone, id) = (&scene.push, &scene.phone, scene.id);
     let (alice, bob) = (scene.alice(), scene.bob());
-    push.script(&phone, vec![Reply::RetryAfter(429, 1)]);
+    push.script(phone, vec![Reply::RetryAfter(429, 1)]);
     alice.say(id, "rate limited").await;
-    let got = push.wait_for(&phone, 2).await;
+    let got = push.wait_for(phone, 2).await;
     assert_eq!((got[0].answered, got[1].answered), (429, 201));
     let waited = got[1].at - got[0].at;
     assert!(waited >= Duration::from_millis(950), "Retry-After honoured, waited {waited:?}");
@@ -218,9 +218,9 @@ async fn server_errors_retry_then_dead_letter_with_the_reason(backend: Backend) 
     let scene = Scene::new(backend).await;
     let (server, push, phone, id) = (&scene.server, &scene.push, &scene.phone, scene.id);
     let (alice, bob) = (scene.alice(), scene.bob());
-    push.script(&phone, vec![Reply::Status(500), Reply::Status(503), Reply::Status(500), Reply::Status(500)]);
+    push.script(phone, vec![Reply::Status(500), Reply::Status(503), Reply::Status(500), Reply::Status(500)]);
     alice.say(id, "doomed").await;
-    push.wait_for(&phone, 3).await;
+    push.wait_for(phone, 3).await;
     let deadline = Instant::now() + Duration::from_secs(5);
     let dead = loop {
         let (_, dead) = bob.get("/api/v1/push/deliveries?status=dead").await;
@@ -234,7 +234,7 @@ async fn server_errors_retry_then_dead_letter_with_the_reason(backend: Backend) 
     assert_eq!(dead[0]["last_status"], 500);
     assert!(dead[0]["last_error"].as_str().unwrap().contains("500"), "{}", dead[0]);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(push.received(&phone).len(), 3, "no attempts after the dead letter");
+    assert_eq!(push.received(phone).len(), 3, "no attempts after the dead letter");
     let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("tidings_push_dead_total"), "dead letters are counted");
     // The subscription survives a server error.
@@ -247,9 +247,9 @@ async fn too_large_413_is_retried_once_shortened(backend: Backend) {
     let scene = Scene::new(backend).await;
     let (push, phone, id) = (&scene.push, &scene.phone, scene.id);
     let (alice, bob) = (scene.alice(), scene.bob());
-    push.script(&phone, vec![Reply::Status(413)]);
+    push.script(phone, vec![Reply::Status(413)]);
     alice.say(id, &"long ".repeat(300)).await;
-    let got = push.wait_for(&phone, 2).await;
+    let got = push.wait_for(phone, 2).await;
     assert!(got[1].body_len < got[0].body_len);
     assert_eq!(got[1].payload["body"].as_str().unwrap().chars().count(), 120);
     drop((alice, bob));
@@ -309,7 +309,7 @@ async fn a_4000_character_message_fits_in_4096_bytes(backend: Backend) {
     let (alice, bob) = (scene.alice(), scene.bob());
     let body = "ж".repeat(4000); // 8000 bytes of UTF-8
     alice.say(id, &body).await;
-    let got = push.wait_for(&phone, 1).await;
+    let got = push.wait_for(phone, 1).await;
     assert!(got[0].body_len <= 4096, "{} bytes", got[0].body_len);
     let preview = got[0].payload["body"].as_str().unwrap();
     assert!(preview.ends_with('…'));

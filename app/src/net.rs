@@ -15,7 +15,7 @@ pub fn client_ip(headers: &HeaderMap, extensions: &Extensions, trust_proxy: bool
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back();
         if let Some(ip) = forwarded {
             return ip;
         }

@@ -140,7 +140,7 @@ pub fn write_section(title: &str, body: &str) -> anyhow::Result<()> {
             let end = rest.find("\n## ").map(|i| start + header.len() + i + 1).unwrap_or(existing.len());
             format!("{}{}{}", &existing[..start], section, &existing[end..])
         }
-        None => format!("{}\n{}", existing.trim_end(), format!("\n{section}")),
+        None => format!("{}\n\n{section}", existing.trim_end()),
     };
     std::fs::write(&path, updated)?;
     println!("wrote {}", path.display());

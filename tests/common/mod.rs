@@ -190,11 +190,10 @@ impl TestServer {
     async fn wait_healthy(&self) {
         let client = reqwest::Client::new();
         for _ in 0..200 {
-            if let Ok(r) = client.get(self.url("/healthz")).send().await {
-                if r.status().is_success() {
+            if let Ok(r) = client.get(self.url("/healthz")).send().await
+                && r.status().is_success() {
                     return;
                 }
-            }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
         panic!("server did not become healthy");
@@ -207,8 +206,8 @@ impl TestServer {
     /// Graceful shutdown; returns the database for a restart.
     pub async fn stop(mut self) -> TestDb {
         self.halt().await;
-        let db = std::mem::replace(&mut self.db, TestDb { url: String::new(), _dir: None, pg_schema: None });
-        db
+        
+        std::mem::replace(&mut self.db, TestDb { url: String::new(), _dir: None, pg_schema: None })
     }
 
     async fn halt(&mut self) {

@@ -58,6 +58,9 @@ pub struct RedisCluster {
     conn: MultiplexedConnection,
     hub: Hub,
     members: MemberCache,
+    /// Serialises this node's presence writes: a heartbeat's snapshot must
+    /// never land after, and so undo, a newer per-user change.
+    presence_writes: tokio::sync::Mutex<()>,
 }
 
 impl RedisCluster {
@@ -67,7 +70,15 @@ impl RedisCluster {
         let mut conn = client.get_multiplexed_async_connection().await?;
         let _: String = redis::cmd("PING").query_async(&mut conn).await?;
         let node = uuid::Uuid::new_v4().simple().to_string();
-        Ok(Arc::new(Self { node, ns: namespace.to_owned(), client, conn, hub, members }))
+        Ok(Arc::new(Self {
+            node,
+            ns: namespace.to_owned(),
+            client,
+            conn,
+            hub,
+            members,
+            presence_writes: Default::default(),
+        }))
     }
 
     pub fn node_id(&self) -> &str {
@@ -175,6 +186,7 @@ impl RedisCluster {
 
     /// Rewrites this node's presence sets and heartbeat.
     async fn heartbeat(&self) -> Result<(), redis::RedisError> {
+        let _turn = self.presence_writes.lock().await;
         let (online, visible) = self.hub.snapshot();
         let ttl = NODE_TTL.as_secs() as i64;
         let mut pipe = redis::pipe();
@@ -266,6 +278,7 @@ impl Presence for RedisCluster {
     /// Writes this user's state on this node at once, so other nodes' push
     /// decisions do not wait for the next heartbeat.
     async fn changed(&self, user: i64) {
+        let _turn = self.presence_writes.lock().await;
         let (online, visible) = self.hub.state_of(user);
         let ttl = NODE_TTL.as_secs() as i64;
         let mut pipe = redis::pipe();

@@ -111,8 +111,8 @@ pub async fn cache_get<T: DeserializeOwned>(key: &str) -> Option<T> {
 
 /// Forgets everything (sign-out: the next person on this device sees nothing).
 pub async fn clear_all() {
-    if let Some(db) = db().await {
-        if let Ok(tx) = db.transaction(&[OUTBOX, CACHE], TransactionMode::ReadWrite) {
+    if let Some(db) = db().await
+        && let Ok(tx) = db.transaction(&[OUTBOX, CACHE], TransactionMode::ReadWrite) {
             for store in [OUTBOX, CACHE] {
                 if let Ok(request) = tx.object_store(store).and_then(|s| s.clear()) {
                     let _ = request.await;
@@ -122,5 +122,4 @@ pub async fn clear_all() {
                 let _ = done.await;
             }
         }
-    }
 }

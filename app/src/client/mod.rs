@@ -40,9 +40,8 @@ pub fn local_clock(ms: i64) -> String {
 /// (leptos_i18n's `i18n_pref_locale` cookie), for a year.
 pub fn remember_locale(locale: &str) {
     use wasm_bindgen::JsCast;
-    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        if let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
+    if let Some(document) = web_sys::window().and_then(|w| w.document())
+        && let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
             let _ = html.set_cookie(&format!("i18n_pref_locale={locale}; path=/; max-age=31536000; samesite=lax"));
         }
-    }
 }

@@ -189,11 +189,10 @@ async fn register_worker(pwa: PwaState) {
     // Messages from the worker: navigate after a notification click.
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let Some(data) = js::get(&event, "data") else { return };
-        if js::get(&data, "type").and_then(|t| t.as_string()).as_deref() == Some("navigate") {
-            if let Some(url) = js::get(&data, "url").and_then(|u| u.as_string()) {
+        if js::get(&data, "type").and_then(|t| t.as_string()).as_deref() == Some("navigate")
+            && let Some(url) = js::get(&data, "url").and_then(|u| u.as_string()) {
                 let _ = web_sys::window().map(|w| w.location().assign(&url));
             }
-        }
     });
     js::set(&container, "onmessage", on_message.as_ref());
     on_message.forget();

@@ -228,17 +228,14 @@ fn connect(state: ChatState) {
     };
     state.connection.set(Connection::Connecting);
 
-    let on_open = {
-        let state = state;
-        Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            CONN.with_borrow_mut(|c| c.attempt = 0);
-            state.connection.set(Connection::Online);
-            send(&ClientFrame::Visibility { visible: super::is_visible() });
-            send(&ClientFrame::Resume { after: state.resume_points() });
-            state.list_version.update(|v| *v += 1);
-            drain(state);
-        })
-    };
+    let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        CONN.with_borrow_mut(|c| c.attempt = 0);
+        state.connection.set(Connection::Online);
+        send(&ClientFrame::Visibility { visible: super::is_visible() });
+        send(&ClientFrame::Resume { after: state.resume_points() });
+        state.list_version.update(|v| *v += 1);
+        drain(state);
+    });
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let Some(text) = event.dyn_ref::<MessageEvent>().and_then(|e| e.data().as_string()) else { return };
         if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {

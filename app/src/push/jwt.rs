@@ -36,11 +36,10 @@ impl VapidSigner {
     /// The `Authorization` header value for pushes to `origin`
     /// (e.g. `https://fcm.googleapis.com`).
     pub fn authorization(&self, origin: &str, now_s: i64) -> Result<HeaderValue, AppError> {
-        if let Some((header, exp)) = self.cache.lock().expect("vapid cache").get(origin) {
-            if exp - now_s > RENEW_BEFORE_S {
+        if let Some((header, exp)) = self.cache.lock().expect("vapid cache").get(origin)
+            && exp - now_s > RENEW_BEFORE_S {
                 return Ok(header.clone());
             }
-        }
         let exp = now_s + LIFETIME_S;
         let header = HeaderValue::from_str(&format!("vapid t={}, k={}", self.token(origin, exp)?, self.public_b64))
             .map_err(crate::error::internal)?;

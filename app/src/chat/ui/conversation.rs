@@ -92,22 +92,20 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
     // Keep the newest message in view when something arrives.
     Effect::new(move |_| {
         let count = state.threads.with(|t| t.get(&id).map(Vec::len).unwrap_or_default());
-        if let Some(list) = list_ref.get() {
-            if count > 0 && !loading.get_untracked() {
+        if let Some(list) = list_ref.get()
+            && count > 0 && !loading.get_untracked() {
                 list.set_scroll_top(list.scroll_height());
             }
-        }
     });
 
     // Everything on screen in a visible tab counts as read.
     Effect::new(move |_| {
         let newest = state.threads.with(|t| t.get(&id).and_then(|e| e.iter().filter_map(|e| e.id).max()));
         let read = state.conversations.with(|l| l.iter().find(|c| c.id == id).map(|c| (c.last_read_id, c.unread)));
-        if let (Some(newest), Some((last_read, unread))) = (newest, read) {
-            if newest > last_read || unread > 0 {
+        if let (Some(newest), Some((last_read, unread))) = (newest, read)
+            && (newest > last_read || unread > 0) {
                 state.command(Command::Read { conversation_id: id, message_id: newest });
             }
-        }
     });
 
     let load_older = move || {

@@ -20,6 +20,9 @@ use crate::chat::{Conversation, Message};
 use crate::error::AppError;
 use state::ChatState;
 
+/// An open conversation and its latest messages.
+pub type Thread = (Conversation, Vec<Message>);
+
 /// The data the chat screens load from the server. The resources live here,
 /// at the top of the tree, rather than in the screens: on the server, a
 /// resource created under a route's `Show`/`Suspend` may run after its owner
@@ -28,7 +31,7 @@ use state::ChatState;
 #[derive(Clone, Copy)]
 pub struct ChatResources {
     pub list: Resource<Result<Vec<Conversation>, AppError>>,
-    pub thread: Resource<Option<Result<(Conversation, Vec<Message>), AppError>>>,
+    pub thread: Resource<Option<Result<Thread, AppError>>>,
 }
 
 /// `/c/{id}` → `Some(id)`.
