@@ -43,6 +43,8 @@ impl Nodes {
 async fn frames_reach_sockets_on_every_node() {
     bounded("frames_reach_sockets_on_every_node", async {
         let Some(nodes) = Nodes::start().await else { return };
+        let health: serde_json::Value = reqwest::get(nodes.b.url("/healthz")).await.unwrap().json().await.unwrap();
+        assert_eq!(health["redis"], "ok", "{health}");
         let alice = Api::signup(&nodes.a, "alice").await;
         let bob = Api::signup(&nodes.a, "bob").await;
         let id = alice.conversation_with(&["bob"]).await;

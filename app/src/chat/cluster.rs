@@ -15,6 +15,10 @@ pub trait Broker: Send + Sync + 'static {
     /// A conversation's members changed here: other nodes drop their cached
     /// list. One node has nothing to tell.
     async fn members_changed(&self, _conversation_id: i64) {}
+    /// Whether the link between nodes works; `None` with one node.
+    async fn healthy(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// Who has live sockets, and whether any of them is visible. Push goes to

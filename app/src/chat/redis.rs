@@ -256,6 +256,13 @@ impl Broker for RedisCluster {
         self.send(&wire).await;
     }
 
+    async fn healthy(&self) -> Option<bool> {
+        let mut conn = self.conn.clone();
+        let ping = redis::cmd("PING");
+        let answer = tokio::time::timeout(Duration::from_secs(2), ping.query_async::<String>(&mut conn)).await;
+        Some(matches!(answer, Ok(Ok(_))))
+    }
+
     async fn members_changed(&self, conversation_id: i64) {
         self.send(&Wire::Members { node: self.node.clone(), conversation_id }).await;
     }
