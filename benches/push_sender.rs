@@ -15,7 +15,7 @@ use app::push::encrypt::encrypt;
 use app::push::jwt::VapidSigner;
 use app::push::sender::{Outcome, Push, Sender, SenderConfig, Urgency};
 use app::push::vapid::VapidKeys;
-use ring::agreement::{EphemeralPrivateKey, ECDH_P256};
+use ring::agreement::{ECDH_P256, EphemeralPrivateKey};
 use ring::rand::SystemRandom;
 
 mod support;
@@ -84,7 +84,9 @@ fn main() -> anyhow::Result<()> {
     let per_sec = pushes as f64 / secs;
     let per_core = pushes as f64 / cpu_secs.max(1e-9);
     let cpu_us = cpu_secs * 1e6 / pushes as f64;
-    println!("send: {accepted}/{pushes} accepted in {secs:.2} s: {per_sec:.0} pushes/s on one thread, CPU {cpu_us:.1} µs per push = {per_core:.0} pushes/s per core");
+    println!(
+        "send: {accepted}/{pushes} accepted in {secs:.2} s: {per_sec:.0} pushes/s on one thread, CPU {cpu_us:.1} µs per push = {per_core:.0} pushes/s per core"
+    );
 
     let report = format!(
         "Command: `cargo bench --bench push_sender -- --pushes {pushes} --concurrency {concurrency}`\n\n\
@@ -111,7 +113,8 @@ fn sink() -> anyhow::Result<()> {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         println!("{}", listener.local_addr()?);
-        let app = axum::Router::new().route("/push/{id}", axum::routing::post(|| async { axum::http::StatusCode::CREATED }));
+        let app =
+            axum::Router::new().route("/push/{id}", axum::routing::post(|| async { axum::http::StatusCode::CREATED }));
         axum::serve(listener, app).await?;
         Ok(())
     })

@@ -7,19 +7,19 @@
 //! server's alone) over a fresh SQLite database, drives it from this process,
 //! and writes the figures into BENCHMARKS.md.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Mutex;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 mod support;
 
-use support::{arg, write_section, ChildServer};
+use support::{ChildServer, arg, write_section};
 
 // One thread: the load generator must not add cross-thread wake-ups of its own.
 #[tokio::main(flavor = "current_thread")]
@@ -105,7 +105,8 @@ async fn main() -> anyhow::Result<()> {
         next += interval;
         tokio::time::sleep_until(next).await;
         let body = format!("t={}", epoch.elapsed().as_micros());
-        let frame = json!({"type": "send", "conversation_id": conversation, "client_id": uuid::Uuid::new_v4(), "body": body});
+        let frame =
+            json!({"type": "send", "conversation_id": conversation, "client_id": uuid::Uuid::new_v4(), "body": body});
         let which = (n % senders.len() as u64) as usize;
         senders[which].send(Message::Text(frame.to_string().into())).await?;
     }
@@ -123,7 +124,10 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut lat = latencies.lock().expect("latency lock").clone();
     lat.sort_unstable();
-    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or(0) as f64
+            / 1000.0
+    };
     let (p50, p99, max) = (pct(0.50), pct(0.99), pct(1.0));
     println!(
         "room of {room}: sent {total} messages in {send_secs:.1} s ({:.0} msg/s), delivered {delivered}/{expected} frames \

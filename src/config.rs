@@ -56,7 +56,14 @@ pub struct PushConfig {
 
 impl Default for PushConfig {
     fn default() -> Self {
-        Self { ttl_secs: 24 * 3600, allow_private: false, workers: 4, max_attempts: 8, retry_base_ms: 2000, per_origin: 64 }
+        Self {
+            ttl_secs: 24 * 3600,
+            allow_private: false,
+            workers: 4,
+            max_attempts: 8,
+            retry_base_ms: 2000,
+            per_origin: 64,
+        }
     }
 }
 
@@ -159,9 +166,11 @@ impl Config {
             return Err(ConfigError::PublicUrl(config.public_url));
         }
         if let Some(subject) = &config.vapid_subject
-            && !subject.starts_with("mailto:") && !subject.starts_with("https://") {
-                return Err(ConfigError::VapidSubject(subject.clone()));
-            }
+            && !subject.starts_with("mailto:")
+            && !subject.starts_with("https://")
+        {
+            return Err(ConfigError::VapidSubject(subject.clone()));
+        }
         Ok(config)
     }
 
@@ -188,7 +197,18 @@ impl Config {
         macro_rules! take {
             ($($field:ident),*) => { $(if let Some(v) = $field { self.$field = v; })* };
         }
-        take!(addr, database_url, public_url, log_format, trust_proxy, db_max_connections, auth_rate, send_rate, push, redis_namespace);
+        take!(
+            addr,
+            database_url,
+            public_url,
+            log_format,
+            trust_proxy,
+            db_max_connections,
+            auth_rate,
+            send_rate,
+            push,
+            redis_namespace
+        );
         Ok(())
     }
 
@@ -201,7 +221,8 @@ impl Config {
         if self.public_url.starts_with("https://") {
             return self.public_url.clone();
         }
-        let host = self.public_url.split("://").nth(1).unwrap_or("localhost").split([':', '/']).next().unwrap_or("localhost");
+        let host =
+            self.public_url.split("://").nth(1).unwrap_or("localhost").split([':', '/']).next().unwrap_or("localhost");
         format!("mailto:admin@{host}")
     }
 

@@ -2,10 +2,10 @@
 //! service worker (stamped with this build's id, never cached by the HTTP
 //! cache) and the manifest (with its own content type).
 
-use axum::http::{header, HeaderValue};
+use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use sha2::{Digest, Sha256};
 
 use app::state::AppState;
@@ -28,7 +28,10 @@ impl PwaFiles {
         }
         hasher.update(env!("CARGO_PKG_VERSION"));
         let build: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
-        Self { service_worker: read("sw.js").replace("__TIDINGS_BUILD__", &build), manifest: read("manifest.webmanifest") }
+        Self {
+            service_worker: read("sw.js").replace("__TIDINGS_BUILD__", &build),
+            manifest: read("manifest.webmanifest"),
+        }
     }
 
     pub fn router(self) -> Router<AppState> {

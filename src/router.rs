@@ -1,10 +1,10 @@
 //! The whole HTTP surface in one function, so tests drive the real router.
 
-use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
 use std::sync::OnceLock;
 
-use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -34,9 +34,7 @@ pub fn router(state: AppState, metrics: PrometheusHandle, ws_shutdown: WsShutdow
     Router::new()
         .nest("/api/v1", api::v1().fallback(api_not_found))
         .merge(api::ops::router(metrics))
-        .merge(
-            crate::pwa::PwaFiles::load(&state.leptos_options.site_root, &state.leptos_options.site_pkg_dir).router(),
-        )
+        .merge(crate::pwa::PwaFiles::load(&state.leptos_options.site_root, &state.leptos_options.site_pkg_dir).router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -10,9 +10,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use app::chat::cluster::{Broker, LocalBroker, LocalPresence, Presence};
+use app::chat::hub::Hub;
 use app::chat::members::MemberCache;
 use app::chat::redis::RedisCluster;
-use app::chat::hub::Hub;
 use app::chat::service::Chat;
 use app::push::jwt::VapidSigner;
 use app::push::sender::{Sender, SenderConfig};
@@ -27,15 +27,18 @@ use crate::{router, telemetry};
 
 /// Binds the configured address and serves until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
+    let listener =
+        TcpListener::bind(config.addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
     launch(config, listener, shutdown_signal()).await
 }
 
 /// Serves on an already-bound listener until `shutdown` completes. Tests call
 /// this with a port-0 listener.
-pub async fn launch(config: Config, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn launch(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let db = app::db::connect(&config.database_url, config.db_max_connections, true).await?;
     let vapid = app::push::vapid::load_or_create(&db).await?;
     let limits = RateLimits::new(config.auth_rate, config.send_rate);
@@ -50,7 +53,9 @@ pub async fn launch(config: Config, listener: TcpListener, shutdown: impl Future
         },
     )?);
     if config.push.allow_private {
-        tracing::warn!("TIDINGS_PUSH_ALLOW_PRIVATE is on: push endpoints may be http or private addresses (development only)");
+        tracing::warn!(
+            "TIDINGS_PUSH_ALLOW_PRIVATE is on: push endpoints may be http or private addresses (development only)"
+        );
     }
     let queue = Queue::new(
         db.clone(),
@@ -81,14 +86,7 @@ pub async fn launch(config: Config, listener: TcpListener, shutdown: impl Future
         Some(cluster) => (cluster.clone(), cluster.clone()),
         None => (Arc::new(LocalBroker(hub.clone())), Arc::new(LocalPresence(hub.clone()))),
     };
-    let chat = Chat {
-        db: db.clone(),
-        broker,
-        presence,
-        limits: limits.clone(),
-        members,
-        push_wake: push_wake.clone(),
-    };
+    let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, push_wake: push_wake.clone() };
     let push = PushService {
         db: db.clone(),
         public_key: vapid.public_key_base64(),

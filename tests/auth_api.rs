@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{browser, signup, Backend, TestServer};
-use serde_json::{json, Value};
+use common::{Backend, TestServer, browser, signup};
+use serde_json::{Value, json};
 
 backend_tests!(
     register_login_me_logout_round_trip,
@@ -108,7 +108,12 @@ async fn bad_input_is_422_with_stable_codes(backend: Backend) {
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "bad_request");
     // Nothing was created by the failures.
-    let r = client.post(server.url("/api/v1/auth/login")).json(&json!({"username": "dave", "password": "short"})).send().await.unwrap();
+    let r = client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"username": "dave", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     server.finish().await;
 }
@@ -180,7 +185,8 @@ async fn personal_access_tokens_can_be_created_used_and_revoked(backend: Backend
     let r = client.get(server.url("/api/v1/me")).bearer_auth(&pat).send().await.unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["username"], "grace");
 
-    let list: Value = client.get(server.url("/api/v1/auth/tokens")).bearer_auth(&session).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        client.get(server.url("/api/v1/auth/tokens")).bearer_auth(&session).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["name"], "reminder bot");
     assert!(list[0].get("token").is_none(), "the secret is shown only once");

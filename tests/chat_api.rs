@@ -24,7 +24,8 @@ async fn direct_conversation_is_created_once_per_pair(backend: Backend) {
     let (status, first) = alice.post("/api/v1/conversations", json!({"members": ["bob"]})).await;
     assert_eq!(status, 201);
     assert_eq!(first["kind"], "direct");
-    let names: Vec<&str> = first["members"].as_array().unwrap().iter().map(|m| m["username"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        first["members"].as_array().unwrap().iter().map(|m| m["username"].as_str().unwrap()).collect();
     assert_eq!(names, ["alice", "bob"]);
     // Either side asking again gets the same conversation.
     let (status, again) = bob.post("/api/v1/conversations", json!({"members": ["alice"]})).await;
@@ -39,7 +40,8 @@ async fn groups_have_an_owner_who_manages_members(backend: Backend) {
     let bob = Api::signup(&server, "bob").await;
     let _carol = Api::signup(&server, "carol").await;
     let dave = Api::signup(&server, "dave").await;
-    let (status, group) = alice.post("/api/v1/conversations", json!({"members": ["bob", "carol"], "title": "Trip"})).await;
+    let (status, group) =
+        alice.post("/api/v1/conversations", json!({"members": ["bob", "carol"], "title": "Trip"})).await;
     assert_eq!(status, 201);
     assert_eq!(group["kind"], "group");
     assert_eq!(group["title"], "Trip");
@@ -47,7 +49,8 @@ async fn groups_have_an_owner_who_manages_members(backend: Backend) {
 
     let (status, _) = bob.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "dave"})).await;
     assert_eq!(status, 403, "only the owner adds members");
-    let (status, updated) = alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "dave"})).await;
+    let (status, updated) =
+        alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "dave"})).await;
     assert_eq!(status, 200);
     assert_eq!(updated["members"].as_array().unwrap().len(), 4);
     let (status, _) = dave.get(&format!("/api/v1/conversations/{id}/messages")).await;
@@ -55,7 +58,10 @@ async fn groups_have_an_owner_who_manages_members(backend: Backend) {
 
     let client = reqwest::Client::new();
     let remove = |who: &Api, name: &str| {
-        client.delete(server.url(&format!("/api/v1/conversations/{id}/members/{name}"))).bearer_auth(who.token.clone()).send()
+        client
+            .delete(server.url(&format!("/api/v1/conversations/{id}/members/{name}")))
+            .bearer_auth(who.token.clone())
+            .send()
     };
     assert_eq!(remove(&bob, "carol").await.unwrap().status(), 403);
     assert_eq!(remove(&alice, "dave").await.unwrap().status(), 204);
@@ -92,7 +98,10 @@ async fn non_members_get_403_and_unknown_ids_404(backend: Backend) {
     let (status, _) = eve.get(&format!("/api/v1/conversations/{id}")).await;
     assert_eq!(status, 403);
     let (status, _) = eve
-        .post(&format!("/api/v1/conversations/{id}/messages"), json!({"client_id": uuid::Uuid::new_v4(), "body": "let me in"}))
+        .post(
+            &format!("/api/v1/conversations/{id}/messages"),
+            json!({"client_id": uuid::Uuid::new_v4(), "body": "let me in"}),
+        )
         .await;
     assert_eq!(status, 403);
     let (status, _) = eve.post(&format!("/api/v1/conversations/{id}/read"), json!({"message_id": 1})).await;
@@ -150,7 +159,9 @@ async fn history_pages_ascending_with_before_and_after(backend: Backend) {
         ids.push(alice.say(id, &format!("m{i}")).await["id"].as_i64().unwrap());
     }
     let path = format!("/api/v1/conversations/{id}/messages");
-    let bodies = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let bodies = |v: &serde_json::Value| {
+        v.as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
     let (_, newest) = alice.get(&format!("{path}?limit=3")).await;
     assert_eq!(bodies(&newest), ["m4", "m5", "m6"]);
     let (_, older) = alice.get(&format!("{path}?limit=3&before={}", ids[4])).await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::push_service::TestPushService;
 use common::ws::WsClient;
-use common::{bounded, postgres_url, redis_url, Api, Backend, TestDb, TestServer};
+use common::{Api, Backend, TestDb, TestServer, bounded, postgres_url, redis_url};
 use serde_json::json;
 
 /// Two nodes sharing a fresh database and a Redis namespace of their own.
@@ -107,15 +107,15 @@ async fn a_member_added_on_one_node_hears_messages_sent_through_another() {
         let alice = Api::signup(&nodes.a, "alice").await;
         let _bob = Api::signup(&nodes.a, "bob").await;
         let carol = Api::signup(&nodes.a, "carol").await;
-        let (status, group) =
-            alice.post("/api/v1/conversations", json!({"members": ["bob"], "title": "Friday"})).await;
+        let (status, group) = alice.post("/api/v1/conversations", json!({"members": ["bob"], "title": "Friday"})).await;
         assert_eq!(status, 201, "{group}");
         let id = group["id"].as_i64().unwrap();
         // Node b caches the member list while relaying this one.
         let alice_on_b = Api::with_token(&nodes.b, &alice.token);
         alice_on_b.say(id, "before carol").await;
 
-        let (status, body) = alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "carol"})).await;
+        let (status, body) =
+            alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "carol"})).await;
         assert_eq!(status, 200, "{body}");
         let mut carol_ws = WsClient::connect(&nodes.b, &carol.token).await;
         tokio::time::sleep(Duration::from_millis(300)).await;

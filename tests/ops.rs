@@ -5,7 +5,13 @@ mod common;
 use common::{Backend, TestServer};
 use serde_json::Value;
 
-backend_tests!(healthz_checks_the_database, metrics_are_prometheus_text, cross_site_cookie_posts_are_refused, pages_are_server_rendered_in_the_requested_language, concurrent_page_renders_all_finish);
+backend_tests!(
+    healthz_checks_the_database,
+    metrics_are_prometheus_text,
+    cross_site_cookie_posts_are_refused,
+    pages_are_server_rendered_in_the_requested_language,
+    concurrent_page_renders_all_finish
+);
 
 async fn healthz_checks_the_database(backend: Backend) {
     let server = TestServer::start(backend).await;

@@ -163,7 +163,11 @@ async fn a_muted_conversation_sends_none(backend: Backend) {
     let (alice, bob) = (scene.alice(), scene.bob());
     let client = reqwest::Client::new();
     let mute = |muted: bool| {
-        client.put(server.url(&format!("/api/v1/conversations/{id}/mute"))).bearer_auth(bob.token.clone()).json(&json!({"muted": muted})).send()
+        client
+            .put(server.url(&format!("/api/v1/conversations/{id}/mute")))
+            .bearer_auth(bob.token.clone())
+            .json(&json!({"muted": muted}))
+            .send()
     };
     assert_eq!(mute(true).await.unwrap().status(), 204);
     alice.say(id, "shh").await;
@@ -345,7 +349,11 @@ async fn subscriptions_upsert_list_and_delete(backend: Backend) {
     let other = push.device("bob-phone");
     let (_, device) = bob.post("/api/v1/push/subscriptions", other.subscription_json()).await;
     let path = format!("/api/v1/push/subscriptions/{}", device["id"]);
-    assert_eq!(client.delete(server.url(&path)).bearer_auth(&alice.token).send().await.unwrap().status(), 404, "not hers");
+    assert_eq!(
+        client.delete(server.url(&path)).bearer_auth(&alice.token).send().await.unwrap().status(),
+        404,
+        "not hers"
+    );
     assert_eq!(client.delete(server.url(&path)).bearer_auth(&bob.token).send().await.unwrap().status(), 204);
     // At most 20 devices.
     for n in 0..20 {
@@ -362,9 +370,7 @@ async fn endpoints_and_keys_are_validated(backend: Backend) {
     let push = TestPushService::start().await;
     let bob = Api::signup(&server, "bob").await;
     let device = push.device("bob-phone");
-    let with = |endpoint: &str, p256dh: &str, auth: &str| {
-        json!({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}})
-    };
+    let with = |endpoint: &str, p256dh: &str, auth: &str| json!({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}});
     let cases = [
         (with(&device.endpoint, &device.p256dh, &device.auth), "invalid_endpoint"), // http
         (with("https://127.0.0.1/push/x", &device.p256dh, &device.auth), "private_endpoint"),

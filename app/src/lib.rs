@@ -12,9 +12,9 @@ mod i18n_gen {
 pub use i18n_gen::i18n;
 
 pub mod auth;
+pub mod chat;
 #[cfg(feature = "hydrate")]
 pub mod client;
-pub mod chat;
 pub mod error;
 pub mod push;
 pub mod pwa;
@@ -31,4 +31,4 @@ pub mod server_ctx;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-pub use ui::shell::{shell, App};
+pub use ui::shell::{App, shell};

@@ -3,7 +3,7 @@
 
 use std::{hash::Hash, net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
 
-use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota};
+use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 
 use crate::error::AppError;
 

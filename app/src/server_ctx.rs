@@ -3,13 +3,13 @@
 
 use std::net::IpAddr;
 
-use axum::http::{header, request::Parts, HeaderValue, StatusCode};
-use leptos::prelude::{use_context, expect_context};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
 use crate::auth::service::{self, Session};
 use crate::auth::session::secret_from_headers;
-use crate::error::{internal, AppError};
+use crate::error::{AppError, internal};
 use crate::state::AppState;
 
 pub fn state() -> Result<AppState, AppError> {

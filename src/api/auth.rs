@@ -1,15 +1,15 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
+use axum::Router;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::{delete, get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 
-use app::auth::service::{self, TokenInfo, SESSION_TTL_MS};
-use app::auth::session::{clear_session_cookie, session_cookie};
 use app::auth::User;
+use app::auth::service::{self, SESSION_TTL_MS, TokenInfo};
+use app::auth::session::{clear_session_cookie, session_cookie};
 use app::error::AppError;
 use app::state::AppState;
 

@@ -1,9 +1,9 @@
 //! `/api/v1/conversations/*`: thin handlers over `app::chat::service::Chat`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use axum::Router;
 use serde::Deserialize;
 
 use app::chat::service::Sent;
@@ -43,7 +43,11 @@ async fn list(State(state): State<AppState>, Auth(session): Auth) -> Result<Json
     state.chat.list(&session.user).await.map(Json)
 }
 
-async fn show(State(state): State<AppState>, Auth(session): Auth, Path(id): Path<i64>) -> Result<Json<Conversation>, AppError> {
+async fn show(
+    State(state): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Conversation>, AppError> {
     state.chat.get(&session.user, id).await.map(Json)
 }
 

@@ -3,9 +3,9 @@
 
 mod auth;
 mod chat;
-mod push;
 pub mod extract;
 pub mod ops;
+mod push;
 
 use axum::Router;
 

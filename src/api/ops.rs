@@ -1,18 +1,16 @@
 //! Operations endpoints: `/healthz` and `/metrics`.
 
+use axum::Router;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use app::state::AppState;
 
 pub fn router(metrics: PrometheusHandle) -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(move || render_metrics(metrics.clone())))
+    Router::new().route("/healthz", get(healthz)).route("/metrics", get(move || render_metrics(metrics.clone())))
 }
 
 /// 200 when the database answers, 503 otherwise. With several nodes it also

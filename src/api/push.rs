@@ -1,9 +1,9 @@
 //! `/api/v1/push/*` and conversation muting: thin handlers over `PushService`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use app::error::AppError;
@@ -58,7 +58,11 @@ async fn unsubscribe_by_endpoint(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn unsubscribe_by_id(State(state): State<AppState>, Auth(session): Auth, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+async fn unsubscribe_by_id(
+    State(state): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
     state.push.unsubscribe(&session.user, Some(id), None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,9 +3,9 @@
 
 mod session;
 
-use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use tokio_util::sync::CancellationToken;
 
@@ -14,7 +14,7 @@ use app::state::AppState;
 
 use crate::api::extract::Auth;
 
-pub use session::{run_session, SessionConfig};
+pub use session::{SessionConfig, run_session};
 
 /// Small buffers keep an idle socket cheap; frames are small JSON.
 const READ_BUFFER: usize = 4 * 1024;

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 use tokio_util::sync::CancellationToken;
 
 use app::auth::User;
 use app::chat::frames::{ClientFrame, ServerFrame};
 use app::chat::hub::{ConnId, Delivery};
-use app::chat::{store, Message};
+use app::chat::{Message, store};
 use app::error::AppError;
 use app::state::AppState;
 
@@ -68,7 +68,12 @@ struct Session {
 }
 
 impl Session {
-    async fn run<S, E>(&mut self, mut socket: S, mut queue: tokio::sync::mpsc::Receiver<Delivery>, config: SessionConfig) -> End
+    async fn run<S, E>(
+        &mut self,
+        mut socket: S,
+        mut queue: tokio::sync::mpsc::Receiver<Delivery>,
+        config: SessionConfig,
+    ) -> End
     where
         S: Sink<WsMessage> + Stream<Item = Result<WsMessage, E>> + Unpin,
     {
@@ -167,7 +172,9 @@ impl Session {
                 }
             }
             ClientFrame::Typing { conversation_id } => chat.typing(&self.user, conversation_id).await,
-            ClientFrame::Read { conversation_id, message_id } => chat.mark_read(&self.user, conversation_id, message_id).await,
+            ClientFrame::Read { conversation_id, message_id } => {
+                chat.mark_read(&self.user, conversation_id, message_id).await
+            }
             ClientFrame::Visibility { visible } => {
                 self.state.hub.set_visible(self.user.id, self.conn, visible);
                 self.state.chat.presence.changed(self.user.id).await;
@@ -182,7 +189,11 @@ impl Session {
     }
 
     /// Replays what the client missed in each listed conversation, in order.
-    async fn resume<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, after: HashMap<String, i64>) -> Result<(), ()> {
+    async fn resume<S: Sink<WsMessage> + Unpin>(
+        &mut self,
+        socket: &mut S,
+        after: HashMap<String, i64>,
+    ) -> Result<(), ()> {
         let mut resumed = Vec::new();
         for (key, after_id) in after {
             let Ok(conversation_id) = key.parse::<i64>() else {
@@ -199,14 +210,22 @@ impl Session {
         self.send_frame(socket, &ServerFrame::Resumed { conversations: resumed }).await
     }
 
-    async fn replay<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, conversation_id: i64, after_id: i64) -> Result<(), Replay> {
+    async fn replay<S: Sink<WsMessage> + Unpin>(
+        &mut self,
+        socket: &mut S,
+        conversation_id: i64,
+        after_id: i64,
+    ) -> Result<(), Replay> {
         let chat = self.state.chat.clone();
         let mut cursor = after_id;
-        let mut last_seq = store::seq_at_or_before(&self.state.db, conversation_id, after_id).await.map_err(Replay::App)?;
+        let mut last_seq =
+            store::seq_at_or_before(&self.state.db, conversation_id, after_id).await.map_err(Replay::App)?;
         loop {
             let page = chat.missed(&self.user, conversation_id, cursor, REPLAY_PAGE).await.map_err(Replay::App)?;
             for message in &page {
-                self.send_frame(socket, &ServerFrame::Message { message: message.clone() }).await.map_err(|_| Replay::Socket)?;
+                self.send_frame(socket, &ServerFrame::Message { message: message.clone() })
+                    .await
+                    .map_err(|_| Replay::Socket)?;
                 last_seq = message.seq;
             }
             match page.last() {
@@ -271,7 +290,6 @@ impl Session {
         let json = serde_json::to_string(frame).map_err(|_| ())?;
         socket.send(WsMessage::Text(json.into())).await.map_err(|_| ())
     }
-
 }
 
 enum Replay {

@@ -191,9 +191,10 @@ impl TestServer {
         let client = reqwest::Client::new();
         for _ in 0..200 {
             if let Ok(r) = client.get(self.url("/healthz")).send().await
-                && r.status().is_success() {
-                    return;
-                }
+                && r.status().is_success()
+            {
+                return;
+            }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
         panic!("server did not become healthy");
@@ -206,7 +207,7 @@ impl TestServer {
     /// Graceful shutdown; returns the database for a restart.
     pub async fn stop(mut self) -> TestDb {
         self.halt().await;
-        
+
         std::mem::replace(&mut self.db, TestDb { url: String::new(), _dir: None, pg_schema: None })
     }
 
@@ -290,7 +291,10 @@ impl<'a> Api<'a> {
     pub async fn say(&self, conversation: i64, body: &str) -> serde_json::Value {
         let client_id = uuid::Uuid::new_v4().to_string();
         let (status, message) = self
-            .post(&format!("/api/v1/conversations/{conversation}/messages"), serde_json::json!({"client_id": client_id, "body": body}))
+            .post(
+                &format!("/api/v1/conversations/{conversation}/messages"),
+                serde_json::json!({"client_id": client_id, "body": body}),
+            )
             .await;
         assert_eq!(status, 201, "{message}");
         message

@@ -8,14 +8,14 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use serde_json::Value;
@@ -120,7 +120,12 @@ impl TestPushService {
     }
 }
 
-async fn receive(State(service): State<TestPushService>, Path(device): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn receive(
+    State(service): State<TestPushService>,
+    Path(device): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let reply = service.inner.lock().unwrap().script.get_mut(&device).and_then(VecDeque::pop_front);
     let (status, retry_after, delay) = match reply.unwrap_or(Reply::Status(201)) {
         Reply::Status(s) => (s, None, None),
@@ -132,7 +137,10 @@ async fn receive(State(service): State<TestPushService>, Path(device): Path<Stri
             let received = Received {
                 at: Instant::now(),
                 answered: status,
-                headers: headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())).collect(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+                    .collect(),
                 claims,
                 vapid_key,
                 body_len: body.len(),
@@ -155,7 +163,12 @@ async fn receive(State(service): State<TestPushService>, Path(device): Path<Stri
     response
 }
 
-fn verify(service: &TestPushService, device: &str, headers: &HeaderMap, body: &[u8]) -> Result<(Value, String, Value), String> {
+fn verify(
+    service: &TestPushService,
+    device: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Value, String, Value), String> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).ok_or(format!("missing {name}"));
     if header("content-encoding")? != "aes128gcm" {
         return Err("content-encoding is not aes128gcm".into());
@@ -181,15 +194,18 @@ fn verify(service: &TestPushService, device: &str, headers: &HeaderMap, body: &[
     if parts.len() != 3 {
         return Err("JWT does not have three parts".into());
     }
-    let jwt_header: Value = serde_json::from_slice(&B64.decode(parts[0]).map_err(|_| "bad JWT header")?).map_err(|_| "bad JWT header")?;
+    let jwt_header: Value =
+        serde_json::from_slice(&B64.decode(parts[0]).map_err(|_| "bad JWT header")?).map_err(|_| "bad JWT header")?;
     if jwt_header["alg"] != "ES256" {
         return Err("JWT alg is not ES256".into());
     }
-    let signature = Signature::from_slice(&B64.decode(parts[2]).map_err(|_| "bad signature encoding")?).map_err(|_| "bad signature")?;
+    let signature = Signature::from_slice(&B64.decode(parts[2]).map_err(|_| "bad signature encoding")?)
+        .map_err(|_| "bad signature")?;
     verifier
         .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)
         .map_err(|_| "JWT signature does not verify")?;
-    let claims: Value = serde_json::from_slice(&B64.decode(parts[1]).map_err(|_| "bad claims")?).map_err(|_| "bad claims")?;
+    let claims: Value =
+        serde_json::from_slice(&B64.decode(parts[1]).map_err(|_| "bad claims")?).map_err(|_| "bad claims")?;
     if claims["aud"] != service.base.as_str() {
         return Err(format!("aud {} is not {}", claims["aud"], service.base));
     }

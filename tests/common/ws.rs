@@ -5,8 +5,8 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::TestServer;
@@ -62,7 +62,8 @@ impl WsClient {
     /// Asserts that no frame of `kind` arrives within `wait`.
     pub async fn expect_none_of(&mut self, kind: &str, wait: Duration) {
         let deadline = tokio::time::Instant::now() + wait;
-        while let Some(frame) = self.next_within(deadline.saturating_duration_since(tokio::time::Instant::now())).await {
+        while let Some(frame) = self.next_within(deadline.saturating_duration_since(tokio::time::Instant::now())).await
+        {
             assert_ne!(frame["type"], kind, "unexpected frame {frame}");
         }
     }

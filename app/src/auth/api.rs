@@ -59,7 +59,11 @@ pub async fn logout() -> Result<(), AppError> {
 async fn sign_in(state: &crate::state::AppState, username: &str, password: &str) -> Result<User, AppError> {
     use crate::auth::{service, session::session_cookie};
     let (user, secret) = service::login(&state.db, username, password).await?;
-    crate::server_ctx::set_cookie(session_cookie(&secret, state.settings.secure_cookies, service::SESSION_TTL_MS / 1000));
+    crate::server_ctx::set_cookie(session_cookie(
+        &secret,
+        state.settings.secure_cookies,
+        service::SESSION_TTL_MS / 1000,
+    ));
     leptos_axum::redirect("/");
     Ok(user)
 }

@@ -21,9 +21,8 @@ pub const PASSWORD_MAX: usize = 1024;
 /// 3–32 characters of `[a-z0-9_.-]`.
 pub fn validate_username(username: &str) -> Result<(), AppError> {
     let len = username.chars().count();
-    let charset_ok = username
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'));
+    let charset_ok =
+        username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'));
     if !(USERNAME_MIN..=USERNAME_MAX).contains(&len) || !charset_ok {
         return Err(AppError::invalid(
             "invalid_username",
@@ -45,10 +44,7 @@ pub fn validate_password(password: &str) -> Result<(), AppError> {
         ));
     }
     if len > PASSWORD_MAX {
-        return Err(AppError::invalid(
-            "invalid_password",
-            format!("a password has at most {PASSWORD_MAX} characters"),
-        ));
+        return Err(AppError::invalid("invalid_password", format!("a password has at most {PASSWORD_MAX} characters")));
     }
     Ok(())
 }

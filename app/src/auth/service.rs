@@ -1,14 +1,14 @@
 //! Account storage and credential checks (server only).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use serde::Serialize;
 use sqlx::Row;
 
-use super::model::{validate_password, validate_username, User};
+use super::model::{User, validate_password, validate_username};
 use super::session::{hash_secret, new_secret};
-use crate::db::{now_ms, Db};
-use crate::error::{internal, is_unique_violation, AppError};
+use crate::db::{Db, now_ms};
+use crate::error::{AppError, internal, is_unique_violation};
 
 /// How long a browser session lasts.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -36,21 +36,19 @@ pub async fn register(db: &Db, username: &str, password: &str) -> Result<User, A
     validate_username(username)?;
     validate_password(password)?;
     let hash = hash_password(password.to_owned()).await?;
-    let row = sqlx::query(
-        "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(username)
-    .bind(hash)
-    .bind(now_ms())
-    .fetch_one(db.pool())
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e, "users_username_key") {
-            AppError::conflict("username_taken", format!("the username {username:?} is taken"))
-        } else {
-            AppError::from(e)
-        }
-    })?;
+    let row = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(username)
+        .bind(hash)
+        .bind(now_ms())
+        .fetch_one(db.pool())
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e, "users_username_key") {
+                AppError::conflict("username_taken", format!("the username {username:?} is taken"))
+            } else {
+                AppError::from(e)
+            }
+        })?;
     Ok(User { id: row.try_get("id")?, username: username.to_owned() })
 }
 
@@ -230,9 +228,6 @@ fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(b"not-a-real-password", &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+        Argon2::default().hash_password(b"not-a-real-password", &salt).map(|h| h.to_string()).unwrap_or_default()
     })
 }

@@ -1,10 +1,10 @@
 //! Bearer secrets and the session cookie (server only).
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::error::{internal, AppError};
+use crate::error::{AppError, internal};
 
 /// The cookie that carries a browser session's secret.
 pub const SESSION_COOKIE: &str = "tidings_session";

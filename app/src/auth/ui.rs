@@ -7,8 +7,8 @@ use leptos_router::components::A;
 use super::api::{Login, Register};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::ui::session::use_current_user;
 use crate::ui::ErrorText;
+use crate::ui::session::use_current_user;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {

@@ -29,16 +29,38 @@ pub enum ClientFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// Sent once after the connection opens.
-    Hello { user: User, online: Vec<i64> },
+    Hello {
+        user: User,
+        online: Vec<i64>,
+    },
     /// A new message in one of the user's conversations.
-    Message { message: Message },
+    Message {
+        message: Message,
+    },
     /// The message sent with `client_id` is stored as `id`.
-    Ack { client_id: String, id: i64, conversation_id: i64, seq: i64 },
-    Typing { conversation_id: i64, user: User },
-    Read { conversation_id: i64, user_id: i64, message_id: i64 },
-    Presence { user_id: i64, online: bool },
+    Ack {
+        client_id: String,
+        id: i64,
+        conversation_id: i64,
+        seq: i64,
+    },
+    Typing {
+        conversation_id: i64,
+        user: User,
+    },
+    Read {
+        conversation_id: i64,
+        user_id: i64,
+        message_id: i64,
+    },
+    Presence {
+        user_id: i64,
+        online: bool,
+    },
     /// The end of a `resume` replay.
-    Resumed { conversations: Vec<i64> },
+    Resumed {
+        conversations: Vec<i64>,
+    },
     /// Something the client sent was refused; the connection stays open.
     Error {
         code: String,

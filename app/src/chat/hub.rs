@@ -137,11 +137,7 @@ impl Hub {
     /// Users among `users` with a socket whose tab is visible.
     pub fn visible_among(&self, users: &[i64]) -> HashSet<i64> {
         let map = self.inner.users.read().expect("hub lock");
-        users
-            .iter()
-            .copied()
-            .filter(|u| map.get(u).is_some_and(|cs| cs.iter().any(|c| c.visible)))
-            .collect()
+        users.iter().copied().filter(|u| map.get(u).is_some_and(|cs| cs.iter().any(|c| c.visible))).collect()
     }
 
     /// Whether `user` has a socket here, and whether any of them is visible.

@@ -27,9 +27,10 @@ impl MemberCache {
     /// The member ids of a conversation (empty if it does not exist).
     pub async fn get(&self, db: &Db, conversation_id: i64) -> Result<Arc<[i64]>, AppError> {
         if let Some((at, ids)) = self.entries.read().expect("member cache lock").get(&conversation_id)
-            && at.elapsed() < TTL {
-                return Ok(ids.clone());
-            }
+            && at.elapsed() < TTL
+        {
+            return Ok(ids.clone());
+        }
         let ids: Arc<[i64]> = store::member_ids(db.pool(), conversation_id).await?.into();
         let mut entries = self.entries.write().expect("member cache lock");
         if entries.len() >= MAX_ENTRIES {

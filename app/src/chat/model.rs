@@ -73,8 +73,7 @@ impl Conversation {
         if let Some(title) = self.title.as_deref().filter(|t| !t.is_empty()) {
             return title.to_owned();
         }
-        let others: Vec<&str> =
-            self.members.iter().filter(|m| m.id != me).map(|m| m.username.as_str()).collect();
+        let others: Vec<&str> = self.members.iter().filter(|m| m.id != me).map(|m| m.username.as_str()).collect();
         if others.is_empty() { "—".to_owned() } else { others.join(", ") }
     }
 }

@@ -16,8 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use futures_util::StreamExt;
-use redis::aio::MultiplexedConnection;
 use redis::AsyncCommands;
+use redis::aio::MultiplexedConnection;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -65,7 +65,12 @@ pub struct RedisCluster {
 
 impl RedisCluster {
     /// Connects and checks the server answers; fails fast on a bad URL.
-    pub async fn connect(url: &str, namespace: &str, hub: Hub, members: MemberCache) -> Result<Arc<Self>, redis::RedisError> {
+    pub async fn connect(
+        url: &str,
+        namespace: &str,
+        hub: Hub,
+        members: MemberCache,
+    ) -> Result<Arc<Self>, redis::RedisError> {
         let client = redis::Client::open(url)?;
         let mut conn = client.get_multiplexed_async_connection().await?;
         let _: String = redis::cmd("PING").query_async(&mut conn).await?;
@@ -222,11 +227,8 @@ impl RedisCluster {
             let nodes: Vec<String> = conn.zrangebyscore(self.nodes_key(), since, "+inf").await?;
             let mut found = HashSet::new();
             for node in nodes.iter().filter(|n| **n != self.node) {
-                let member: Vec<bool> = redis::cmd("SMISMEMBER")
-                    .arg(self.set_key(node, which))
-                    .arg(users)
-                    .query_async(&mut conn)
-                    .await?;
+                let member: Vec<bool> =
+                    redis::cmd("SMISMEMBER").arg(self.set_key(node, which)).arg(users).query_async(&mut conn).await?;
                 found.extend(users.iter().zip(member).filter(|(_, m)| *m).map(|(u, _)| *u));
             }
             Ok(found)

@@ -11,13 +11,13 @@ use super::frames::ServerFrame;
 use super::hub::{Delivery, Envelope, MessageRef};
 use super::members::MemberCache;
 use super::model::{
-    validate_body, validate_client_id, validate_limit, Conversation, ConversationKind, Message, GROUP_MAX_MEMBERS,
-    TITLE_MAX_CHARS,
+    Conversation, ConversationKind, GROUP_MAX_MEMBERS, Message, TITLE_MAX_CHARS, validate_body, validate_client_id,
+    validate_limit,
 };
 use super::store;
 use crate::auth::User;
-use crate::db::{now_ms, Db};
-use crate::error::{internal, AppError};
+use crate::db::{Db, now_ms};
+use crate::error::{AppError, internal};
 use crate::rate_limit::RateLimits;
 
 /// The chat domain service. Cheap to clone.
@@ -51,7 +51,10 @@ impl Chat {
     ) -> Result<(Conversation, bool), AppError> {
         let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         if title.as_ref().is_some_and(|t| t.chars().count() > TITLE_MAX_CHARS) {
-            return Err(AppError::invalid("invalid_title", format!("a title has at most {TITLE_MAX_CHARS} characters")));
+            return Err(AppError::invalid(
+                "invalid_title",
+                format!("a title has at most {TITLE_MAX_CHARS} characters"),
+            ));
         }
         let mut names: Vec<String> = usernames.iter().map(|n| n.trim().to_owned()).collect();
         names.sort();
@@ -61,11 +64,14 @@ impl Chat {
             return Err(AppError::invalid("no_members", "name at least one other person"));
         }
         if names.len() + 1 > GROUP_MAX_MEMBERS {
-            return Err(AppError::invalid("too_many_members", format!("a group has at most {GROUP_MAX_MEMBERS} members")));
+            return Err(AppError::invalid(
+                "too_many_members",
+                format!("a group has at most {GROUP_MAX_MEMBERS} members"),
+            ));
         }
-        let others = store::users_by_name(&self.db, &names).await?.map_err(|missing| {
-            AppError::invalid("unknown_user", format!("no such user: {}", missing.join(", ")))
-        })?;
+        let others = store::users_by_name(&self.db, &names)
+            .await?
+            .map_err(|missing| AppError::invalid("unknown_user", format!("no such user: {}", missing.join(", "))))?;
         let mut member_ids: Vec<i64> = others.iter().map(|u| u.id).chain([me.id]).collect();
         member_ids.sort_unstable();
         let (kind, direct_key) = if others.len() == 1 && title.is_none() {
@@ -103,7 +109,13 @@ impl Chat {
     }
 
     /// Messages after `after_id` (for resume), ascending, at most `limit`.
-    pub async fn missed(&self, me: &User, conversation_id: i64, after_id: i64, limit: i64) -> Result<Vec<Message>, AppError> {
+    pub async fn missed(
+        &self,
+        me: &User,
+        conversation_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Message>, AppError> {
         require_member(&self.db, conversation_id, me.id).await?;
         store::messages_page(&self.db, conversation_id, None, Some(after_id), limit).await
     }
@@ -114,7 +126,13 @@ impl Chat {
     /// next seq (locking its row, so seqs have no gaps and ids commit in
     /// order), read the members (the access check), insert. Duplicates and
     /// refusals are sorted out only when they happen.
-    pub async fn send(&self, me: &User, conversation_id: i64, client_id: &str, body: &str) -> Result<(Message, Sent), AppError> {
+    pub async fn send(
+        &self,
+        me: &User,
+        conversation_id: i64,
+        client_id: &str,
+        body: &str,
+    ) -> Result<(Message, Sent), AppError> {
         validate_client_id(client_id)?;
         validate_body(body)?;
         if let Err(limited) = self.limits.send.check(&me.id) {
@@ -165,7 +183,8 @@ impl Chat {
             return original.map(|m| (m, Sent::Duplicate)).ok_or_else(|| internal("duplicate message vanished"));
         };
         let id: i64 = row.try_get("id")?;
-        let pushes = crate::push::store::enqueue_for_message(&mut *tx, conversation_id, id, me.id, &looking, now).await?;
+        let pushes =
+            crate::push::store::enqueue_for_message(&mut *tx, conversation_id, id, me.id, &looking, now).await?;
         tx.commit().await?;
         metrics::counter!("tidings_messages_total").increment(1);
         if pushes > 0 {
@@ -216,7 +235,8 @@ impl Chat {
             return Err(AppError::NotFound("conversation".into()));
         }
         require_in(&members, me.id)?;
-        self.publish(members.to_vec(), Some(me.id), None, &ServerFrame::Typing { conversation_id, user: me.clone() }).await;
+        self.publish(members.to_vec(), Some(me.id), None, &ServerFrame::Typing { conversation_id, user: me.clone() })
+            .await;
         Ok(())
     }
 
@@ -225,7 +245,10 @@ impl Chat {
         let conversation = self.get(me, conversation_id).await?;
         self.require_owner(me, &conversation)?;
         if conversation.members.len() >= GROUP_MAX_MEMBERS {
-            return Err(AppError::invalid("too_many_members", format!("a group has at most {GROUP_MAX_MEMBERS} members")));
+            return Err(AppError::invalid(
+                "too_many_members",
+                format!("a group has at most {GROUP_MAX_MEMBERS} members"),
+            ));
         }
         let user = crate::auth::service::find_user(&self.db, username)
             .await?
@@ -268,7 +291,13 @@ impl Chat {
     }
 
     /// Serialises `frame` once and hands it to the broker.
-    pub async fn publish(&self, recipients: Vec<i64>, except_user: Option<i64>, message: Option<MessageRef>, frame: &ServerFrame) {
+    pub async fn publish(
+        &self,
+        recipients: Vec<i64>,
+        except_user: Option<i64>,
+        message: Option<MessageRef>,
+        frame: &ServerFrame,
+    ) {
         match serde_json::to_string(frame) {
             Ok(json) => {
                 let delivery = Delivery { message, json: json.into() };

@@ -6,7 +6,7 @@ use sqlx::{Any, Executor, Row};
 
 use super::model::{Conversation, ConversationKind, Message};
 use crate::auth::User;
-use crate::db::{now_ms, Db};
+use crate::db::{Db, now_ms};
 use crate::error::AppError;
 
 /// `SELECT <message columns> FROM messages m JOIN users u … <rest>` as a static string.
@@ -46,7 +46,10 @@ pub async fn membership(db: &Db, conversation_id: i64, user_id: i64) -> Result<O
 }
 
 /// The user ids of a conversation's members.
-pub async fn member_ids<'c>(exec: impl Executor<'c, Database = Any>, conversation_id: i64) -> Result<Vec<i64>, AppError> {
+pub async fn member_ids<'c>(
+    exec: impl Executor<'c, Database = Any>,
+    conversation_id: i64,
+) -> Result<Vec<i64>, AppError> {
     let rows = sqlx::query("SELECT user_id FROM members WHERE conversation_id = $1 ORDER BY user_id")
         .bind(conversation_id)
         .fetch_all(exec)
@@ -182,25 +185,26 @@ pub async fn messages_page(
     // Every variant binds all four parameters so PostgreSQL can type them.
     let (sql, newest_first) = match (before, after) {
         (_, Some(_)) => (
-            select_messages!("WHERE m.conversation_id = $1 AND m.id > $2 AND ($3 = 0 OR m.id < $3) ORDER BY m.id ASC LIMIT $4"),
+            select_messages!(
+                "WHERE m.conversation_id = $1 AND m.id > $2 AND ($3 = 0 OR m.id < $3) ORDER BY m.id ASC LIMIT $4"
+            ),
             false,
         ),
         (Some(_), None) => (
             select_messages!("WHERE m.conversation_id = $1 AND $2 = 0 AND m.id < $3 ORDER BY m.id DESC LIMIT $4"),
             true,
         ),
-        (None, None) => (
-            select_messages!("WHERE m.conversation_id = $1 AND $2 = 0 AND $3 = 0 ORDER BY m.id DESC LIMIT $4"),
-            true,
-        ),
+        (None, None) => {
+            (select_messages!("WHERE m.conversation_id = $1 AND $2 = 0 AND $3 = 0 ORDER BY m.id DESC LIMIT $4"), true)
+        }
     };
     let rows = sqlx::query(sql)
-    .bind(conversation_id)
-    .bind(after.unwrap_or(0))
-    .bind(before.unwrap_or(0))
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
+        .bind(conversation_id)
+        .bind(after.unwrap_or(0))
+        .bind(before.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
     let mut messages: Vec<Message> = rows.iter().map(message_from_row).collect::<Result<_, _>>()?;
     if newest_first {
         messages.reverse();
@@ -210,14 +214,13 @@ pub async fn messages_page(
 
 /// Messages with `from < seq < to`, ascending (to fill a gap a socket saw).
 pub async fn messages_between_seq(db: &Db, conversation_id: i64, from: i64, to: i64) -> Result<Vec<Message>, AppError> {
-    let rows = sqlx::query(select_messages!(
-        "WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq"
-    ))
-    .bind(conversation_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(db.pool())
-    .await?;
+    let rows =
+        sqlx::query(select_messages!("WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq"))
+            .bind(conversation_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(db.pool())
+            .await?;
     Ok(rows.iter().map(message_from_row).collect::<Result<_, _>>()?)
 }
 
@@ -228,16 +231,21 @@ pub async fn find_by_client_id<'c>(
     client_id: &str,
 ) -> Result<Option<Message>, AppError> {
     let row = sqlx::query(select_messages!("WHERE m.author_id = $1 AND m.client_id = $2"))
-    .bind(author_id)
-    .bind(client_id)
-    .fetch_optional(exec)
-    .await?;
+        .bind(author_id)
+        .bind(client_id)
+        .fetch_optional(exec)
+        .await?;
     Ok(row.as_ref().map(message_from_row).transpose()?)
 }
 
 /// Moves a member's read pointer forward (never back), capped at the
 /// conversation's newest message. Returns the new pointer if it moved.
-pub async fn advance_read(db: &Db, conversation_id: i64, user_id: i64, message_id: i64) -> Result<Option<i64>, AppError> {
+pub async fn advance_read(
+    db: &Db,
+    conversation_id: i64,
+    user_id: i64,
+    message_id: i64,
+) -> Result<Option<i64>, AppError> {
     let row = sqlx::query(
         "UPDATE members SET last_read_id = $1 \
          WHERE conversation_id = $2 AND user_id = $3 AND last_read_id < $1 \

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 
 use super::idb;
-use crate::chat::ui::state::{ChatState, Entry, Status};
 use crate::chat::Conversation;
+use crate::chat::ui::state::{ChatState, Entry, Status};
 
 /// Messages kept per conversation.
 const KEEP: usize = 100;

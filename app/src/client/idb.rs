@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use idb::builder::{DatabaseBuilder, ObjectStoreBuilder};
 use idb::{Database, TransactionMode};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
 use crate::auth::User;
@@ -112,14 +112,15 @@ pub async fn cache_get<T: DeserializeOwned>(key: &str) -> Option<T> {
 /// Forgets everything (sign-out: the next person on this device sees nothing).
 pub async fn clear_all() {
     if let Some(db) = db().await
-        && let Ok(tx) = db.transaction(&[OUTBOX, CACHE], TransactionMode::ReadWrite) {
-            for store in [OUTBOX, CACHE] {
-                if let Ok(request) = tx.object_store(store).and_then(|s| s.clear()) {
-                    let _ = request.await;
-                }
-            }
-            if let Ok(done) = tx.commit() {
-                let _ = done.await;
+        && let Ok(tx) = db.transaction(&[OUTBOX, CACHE], TransactionMode::ReadWrite)
+    {
+        for store in [OUTBOX, CACHE] {
+            if let Ok(request) = tx.object_store(store).and_then(|s| s.clear()) {
+                let _ = request.await;
             }
         }
+        if let Ok(done) = tx.commit() {
+            let _ = done.await;
+        }
+    }
 }

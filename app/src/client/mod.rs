@@ -41,7 +41,8 @@ pub fn local_clock(ms: i64) -> String {
 pub fn remember_locale(locale: &str) {
     use wasm_bindgen::JsCast;
     if let Some(document) = web_sys::window().and_then(|w| w.document())
-        && let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
-            let _ = html.set_cookie(&format!("i18n_pref_locale={locale}; path=/; max-age=31536000; samesite=lax"));
-        }
+        && let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>()
+    {
+        let _ = html.set_cookie(&format!("i18n_pref_locale={locale}; path=/; max-age=31536000; samesite=lax"));
+    }
 }

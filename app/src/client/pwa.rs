@@ -92,10 +92,14 @@ fn push_status() -> PushStatus {
     if is_ios() && !is_standalone() {
         return PushStatus::NeedsInstall;
     }
-    if !js::has(&js::navigator(), "serviceWorker") || !js::has(&global, "PushManager") || !js::has(&global, "Notification") {
+    if !js::has(&js::navigator(), "serviceWorker")
+        || !js::has(&global, "PushManager")
+        || !js::has(&global, "Notification")
+    {
         return PushStatus::Unsupported;
     }
-    let permission = js::get(&global, "Notification").and_then(|n| js::get(&n, "permission")).and_then(|p| p.as_string());
+    let permission =
+        js::get(&global, "Notification").and_then(|n| js::get(&n, "permission")).and_then(|p| p.as_string());
     match permission.as_deref() {
         Some("granted") => PushStatus::Granted,
         Some("denied") => PushStatus::Denied,
@@ -167,7 +171,8 @@ async fn register_worker(pwa: PwaState) {
             let worker = installing.clone();
             let on_state = Closure::<dyn FnMut()>::new(move || {
                 let state = js::get(&worker, "state").and_then(|s| s.as_string());
-                let controlled = js::get(&js::navigator(), "serviceWorker").and_then(|c| js::get(&c, "controller")).is_some();
+                let controlled =
+                    js::get(&js::navigator(), "serviceWorker").and_then(|c| js::get(&c, "controller")).is_some();
                 if state.as_deref() == Some("installed") && controlled {
                     pwa.update_ready.set(true);
                 }
@@ -190,9 +195,10 @@ async fn register_worker(pwa: PwaState) {
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let Some(data) = js::get(&event, "data") else { return };
         if js::get(&data, "type").and_then(|t| t.as_string()).as_deref() == Some("navigate")
-            && let Some(url) = js::get(&data, "url").and_then(|u| u.as_string()) {
-                let _ = web_sys::window().map(|w| w.location().assign(&url));
-            }
+            && let Some(url) = js::get(&data, "url").and_then(|u| u.as_string())
+        {
+            let _ = web_sys::window().map(|w| w.location().assign(&url));
+        }
     });
     js::set(&container, "onmessage", on_message.as_ref());
     on_message.forget();
@@ -242,14 +248,23 @@ fn set_badge(unread: i64) {
 
 /// Tells the worker to forget cached pages (on sign-out).
 pub fn forget_pages() {
-    let Some(controller) = js::get(&js::navigator(), "serviceWorker").and_then(|c| js::get(&c, "controller")) else { return };
+    let Some(controller) = js::get(&js::navigator(), "serviceWorker").and_then(|c| js::get(&c, "controller")) else {
+        return;
+    };
     let message = js_sys::Object::new();
     js::set(&message, "type", &"clear-pages".into());
     let _ = js::call(&controller, "postMessage", &[&message]);
 }
 
 fn base64url_bytes(value: &str) -> Result<js_sys::Uint8Array, String> {
-    let standard: String = value.chars().map(|c| match c { '-' => '+', '_' => '/', c => c }).collect();
+    let standard: String = value
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
     let padded = format!("{standard}{}", "=".repeat((4 - standard.len() % 4) % 4));
     let binary = web_sys::window().ok_or("no window")?.atob(&padded).map_err(|_| "bad VAPID key")?;
     let bytes: Vec<u8> = binary.chars().map(|c| c as u8).collect();

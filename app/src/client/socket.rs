@@ -16,7 +16,7 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::idb::{self, OutboxEntry};
 use crate::chat::frames::{ClientFrame, ServerFrame};
-use crate::chat::ui::state::{is_transient, ChatState, Command, Connection, Entry, Status};
+use crate::chat::ui::state::{ChatState, Command, Connection, Entry, Status, is_transient};
 
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
@@ -191,7 +191,9 @@ fn settle_outbox(state: ChatState, frame: &ServerFrame) {
             let client_id = client_id.clone();
             leptos::task::spawn_local(async move { idb::outbox_delete(&client_id).await });
         }
-        ServerFrame::Message { message } if state.me.with_untracked(|me| me.as_ref().map(|m| m.id)) == Some(message.author.id) => {
+        ServerFrame::Message { message }
+            if state.me.with_untracked(|me| me.as_ref().map(|m| m.id)) == Some(message.author.id) =>
+        {
             // Our message, stored (maybe sent from another tab): done.
             let client_id = message.client_id.clone();
             leptos::task::spawn_local(async move { idb::outbox_delete(&client_id).await });

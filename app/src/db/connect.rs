@@ -2,8 +2,8 @@
 
 use std::{path::Path, str::FromStr, time::Duration};
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::Executor;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 use super::{Backend, Db};
 
@@ -85,10 +85,7 @@ fn prepare_sqlite(url: &str) -> Result<String, ConnectError> {
         return Ok(url.to_owned());
     }
     if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| ConnectError::Dir {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|source| ConnectError::Dir { path: dir.display().to_string(), source })?;
     }
     Ok(if rest.contains("mode=") {
         url.to_owned()

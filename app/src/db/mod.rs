@@ -7,7 +7,7 @@
 
 mod connect;
 
-pub use connect::{connect, ConnectError};
+pub use connect::{ConnectError, connect};
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -95,8 +95,5 @@ impl Db {
 
 /// Milliseconds since the Unix epoch: the time format of every column.
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }

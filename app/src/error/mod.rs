@@ -103,4 +103,4 @@ impl server_fn::error::FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 mod server;
 #[cfg(feature = "ssr")]
-pub use server::{internal, is_unique_violation, ErrorBody, ErrorDetail};
+pub use server::{ErrorBody, ErrorDetail, internal, is_unique_violation};

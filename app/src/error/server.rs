@@ -1,7 +1,7 @@
 //! Server-side half of `AppError`: the JSON response and the mapping of
 //! internal failures.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 

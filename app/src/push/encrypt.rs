@@ -2,9 +2,9 @@
 //! on `ring`: one ephemeral ECDH per message, HKDF-SHA256, AES-128-GCM.
 //! Tests check it against an independent decryptor (the `ece` crate).
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
-use ring::agreement::{agree_ephemeral, EphemeralPrivateKey, UnparsedPublicKey, ECDH_P256};
-use ring::hkdf::{KeyType, Salt, HKDF_SHA256};
+use ring::aead::{AES_128_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::agreement::{ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey, agree_ephemeral};
+use ring::hkdf::{HKDF_SHA256, KeyType, Salt};
 use ring::rand::{SecureRandom, SystemRandom};
 
 /// Record size announced in the header; one record holds the whole message.
@@ -46,7 +46,12 @@ impl KeyType for Len {
 
 /// Encrypts `plaintext` for the browser holding `ua_public` (65-byte
 /// uncompressed point) and `auth_secret` (16 bytes). Returns the request body.
-pub fn encrypt(plaintext: &[u8], ua_public: &[u8], auth_secret: &[u8], rng: &SystemRandom) -> Result<Vec<u8>, EncryptError> {
+pub fn encrypt(
+    plaintext: &[u8],
+    ua_public: &[u8],
+    auth_secret: &[u8],
+    rng: &SystemRandom,
+) -> Result<Vec<u8>, EncryptError> {
     if ua_public.len() != 65 || ua_public[0] != 0x04 {
         return Err(EncryptError::BadPublicKey);
     }

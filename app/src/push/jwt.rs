@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use reqwest::header::HeaderValue;
 
 use super::vapid::VapidKeys;
@@ -37,9 +37,10 @@ impl VapidSigner {
     /// (e.g. `https://fcm.googleapis.com`).
     pub fn authorization(&self, origin: &str, now_s: i64) -> Result<HeaderValue, AppError> {
         if let Some((header, exp)) = self.cache.lock().expect("vapid cache").get(origin)
-            && exp - now_s > RENEW_BEFORE_S {
-                return Ok(header.clone());
-            }
+            && exp - now_s > RENEW_BEFORE_S
+        {
+            return Ok(header.clone());
+        }
         let exp = now_s + LIFETIME_S;
         let header = HeaderValue::from_str(&format!("vapid t={}, k={}", self.token(origin, exp)?, self.public_b64))
             .map_err(crate::error::internal)?;

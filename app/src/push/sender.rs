@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use ring::rand::SystemRandom;
 use tokio::sync::Semaphore;
 use url::{Host, Url};
@@ -123,7 +123,8 @@ impl Sender {
         };
         let mut headers = self.fixed_headers.clone();
         headers.insert(AUTHORIZATION, authorization);
-        headers.insert(URGENCY, HeaderValue::from_static(if push.urgency == Urgency::High { "high" } else { "normal" }));
+        headers
+            .insert(URGENCY, HeaderValue::from_static(if push.urgency == Urgency::High { "high" } else { "normal" }));
         if let Some(topic) = push.topic.and_then(|t| HeaderValue::from_str(t).ok()) {
             headers.insert(TOPIC, topic);
         }
@@ -132,7 +133,9 @@ impl Sender {
         drop(permit);
         match result {
             Ok(response) => classify(response.status().as_u16(), response.headers().get(RETRY_AFTER)),
-            Err(err) if err.is_timeout() => Outcome::Retry { status: None, retry_after: None, reason: "timed out".into() },
+            Err(err) if err.is_timeout() => {
+                Outcome::Retry { status: None, retry_after: None, reason: "timed out".into() }
+            }
             Err(err) => Outcome::Retry { status: None, retry_after: None, reason: error_chain(&err) },
         }
     }
@@ -152,15 +155,15 @@ pub fn install_crypto_provider() {
 /// Maps a push service's status to what we do next (RFC 8030 §5, plus
 /// 406, which one push service uses for rate limiting).
 pub fn classify(status: u16, retry_after: Option<&HeaderValue>) -> Outcome {
-    let retry_after = retry_after
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after =
+        retry_after.and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
     match status {
         200..=299 => Outcome::Accepted(status),
         404 | 410 => Outcome::Gone(status),
         413 => Outcome::TooLarge,
-        429 | 406 | 500..=599 => Outcome::Retry { status: Some(status), retry_after, reason: format!("push service answered {status}") },
+        429 | 406 | 500..=599 => {
+            Outcome::Retry { status: Some(status), retry_after, reason: format!("push service answered {status}") }
+        }
         _ => Outcome::Failed { status: Some(status), reason: format!("push service answered {status}") },
     }
 }
@@ -214,7 +217,9 @@ mod tests {
         assert_eq!(classify(410, None), Outcome::Gone(410));
         assert_eq!(classify(413, None), Outcome::TooLarge);
         let retry = classify(429, Some(&HeaderValue::from_static("7")));
-        assert!(matches!(retry, Outcome::Retry { status: Some(429), retry_after: Some(d), .. } if d == Duration::from_secs(7)));
+        assert!(
+            matches!(retry, Outcome::Retry { status: Some(429), retry_after: Some(d), .. } if d == Duration::from_secs(7))
+        );
         assert!(matches!(classify(406, None), Outcome::Retry { .. }));
         assert!(matches!(classify(503, None), Outcome::Retry { .. }));
         assert!(matches!(classify(400, None), Outcome::Failed { status: Some(400), .. }));

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use tokio::sync::Notify;
 
 use super::model::{Delivery, Device, NewSubscription};
@@ -36,7 +36,10 @@ impl PushService {
         let valid = validate(&subscription.endpoint, &keys.p256dh, &keys.auth, self.allow_private).await?;
         let label = subscription.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
         if label.is_some_and(|l| l.chars().count() > LABEL_MAX_CHARS) {
-            return Err(AppError::invalid("invalid_label", format!("a device label has at most {LABEL_MAX_CHARS} characters")));
+            return Err(AppError::invalid(
+                "invalid_label",
+                format!("a device label has at most {LABEL_MAX_CHARS} characters"),
+            ));
         }
         let endpoint = valid.endpoint.as_str();
         if store::count_other_subscriptions(&self.db, me.id, endpoint).await? >= MAX_SUBSCRIPTIONS {

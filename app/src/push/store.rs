@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
 use super::model::{Delivery, Device};
-use crate::db::{now_ms, Backend, Db};
+use crate::db::{Backend, Db, now_ms};
 use crate::error::AppError;
 
 /// Stores a subscription, or moves an existing endpoint to this user with
@@ -74,7 +74,12 @@ pub async fn devices(db: &Db, user_id: i64) -> Result<Vec<Device>, AppError> {
 }
 
 /// Deletes one of the user's subscriptions by id or endpoint; false if none.
-pub async fn delete_subscription(db: &Db, user_id: i64, id: Option<i64>, endpoint: Option<&str>) -> Result<bool, AppError> {
+pub async fn delete_subscription(
+    db: &Db,
+    user_id: i64,
+    id: Option<i64>,
+    endpoint: Option<&str>,
+) -> Result<bool, AppError> {
     let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND (id = $2 OR endpoint = $3)")
         .bind(user_id)
         .bind(id.unwrap_or(-1))
@@ -233,7 +238,14 @@ pub async fn mark_done(db: &Db, job: &Job, status: u16) -> Result<(), AppError> 
 }
 
 /// Try again at `next_attempt_at` (keeps the job pending).
-pub async fn mark_retry(db: &Db, job: &Job, status: Option<u16>, error: &str, next_attempt_at: i64, shrunk: bool) -> Result<(), AppError> {
+pub async fn mark_retry(
+    db: &Db,
+    job: &Job,
+    status: Option<u16>,
+    error: &str,
+    next_attempt_at: i64,
+    shrunk: bool,
+) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE push_jobs SET locked_until = NULL, next_attempt_at = $2, last_status = $3, last_error = $4, shrunk = $5 WHERE id = $1",
@@ -267,7 +279,11 @@ pub async fn mark_dead(db: &Db, job: &Job, status: Option<u16>, error: &str) -> 
     Ok(())
 }
 
-async fn record_subscription_status(tx: &mut crate::db::WriteTx, job: &Job, status: Option<u16>) -> Result<(), AppError> {
+async fn record_subscription_status(
+    tx: &mut crate::db::WriteTx,
+    job: &Job,
+    status: Option<u16>,
+) -> Result<(), AppError> {
     if let Some(status) = status {
         sqlx::query("UPDATE push_subscriptions SET last_status = $2 WHERE id = $1")
             .bind(job.subscription_id)

@@ -4,8 +4,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use url::{Host, Url};
 
 use super::encrypt::is_valid_p256_point;
@@ -28,11 +28,16 @@ pub fn decode_b64(value: &str) -> Option<Vec<u8>> {
 
 /// Parses and checks the endpoint and keys. With `allow_private`, plain
 /// http and private addresses are accepted (development and tests only).
-pub async fn validate(endpoint: &str, p256dh: &str, auth: &str, allow_private: bool) -> Result<ValidSubscription, AppError> {
+pub async fn validate(
+    endpoint: &str,
+    p256dh: &str,
+    auth: &str,
+    allow_private: bool,
+) -> Result<ValidSubscription, AppError> {
     let endpoint = check_endpoint(endpoint, allow_private).await?;
-    let p256dh = decode_b64(p256dh)
-        .filter(|k| is_valid_p256_point(k))
-        .ok_or_else(|| AppError::invalid("invalid_p256dh", "keys.p256dh must be an uncompressed P-256 point (65 bytes, base64url)"))?;
+    let p256dh = decode_b64(p256dh).filter(|k| is_valid_p256_point(k)).ok_or_else(|| {
+        AppError::invalid("invalid_p256dh", "keys.p256dh must be an uncompressed P-256 point (65 bytes, base64url)")
+    })?;
     let auth = decode_b64(auth)
         .filter(|a| a.len() == 16)
         .ok_or_else(|| AppError::invalid("invalid_auth", "keys.auth must be 16 bytes, base64url"))?;
@@ -118,9 +123,23 @@ mod tests {
     #[test]
     fn private_and_special_addresses_are_not_public() {
         for ip in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-            "255.255.255.255", "::1", "fc00::1", "fd12::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:8.8.8.8", "::",
-            "224.0.0.1", "2001:db8::1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "fc00::1",
+            "fd12::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:8.8.8.8",
+            "::",
+            "224.0.0.1",
+            "2001:db8::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} should not be public");
         }

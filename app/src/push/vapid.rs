@@ -3,14 +3,14 @@
 
 use std::{fmt, sync::Arc};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use ring::rand::SystemRandom;
-use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use sqlx::Row;
 
-use crate::db::{now_ms, Db};
-use crate::error::{internal, AppError};
+use crate::db::{Db, now_ms};
+use crate::error::{AppError, internal};
 
 const KEY_NAME: &str = "vapid_private_pkcs8";
 
@@ -95,10 +95,8 @@ pub async fn rotate(db: &Db) -> Result<VapidKeys, AppError> {
 }
 
 async fn load(db: &Db) -> Result<Option<VapidKeys>, AppError> {
-    let row = sqlx::query("SELECT value FROM server_keys WHERE name = $1")
-        .bind(KEY_NAME)
-        .fetch_optional(db.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT value FROM server_keys WHERE name = $1").bind(KEY_NAME).fetch_optional(db.pool()).await?;
     let Some(row) = row else { return Ok(None) };
     let encoded: String = row.try_get("value")?;
     let pkcs8 = B64.decode(encoded).map_err(internal)?;

@@ -11,11 +11,11 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::model::Notification;
-use super::payload::{render, SHRUNK_BODY_CHARS};
+use super::payload::{SHRUNK_BODY_CHARS, render};
 use super::sender::{Outcome, Push, Sender, Urgency};
 use super::store::{self, Job};
 use super::validate::decode_b64;
-use crate::db::{now_ms, Db};
+use crate::db::{Db, now_ms};
 use crate::error::AppError;
 
 #[derive(Debug, Clone)]
@@ -107,7 +107,14 @@ impl Queue {
         let started = Instant::now();
         let outcome = self
             .sender
-            .send(Push { endpoint: &job.endpoint, p256dh: &p256dh, auth: &auth, payload: &payload, urgency, topic: Some(&topic) })
+            .send(Push {
+                endpoint: &job.endpoint,
+                p256dh: &p256dh,
+                auth: &auth,
+                payload: &payload,
+                urgency,
+                topic: Some(&topic),
+            })
             .await;
         metrics::histogram!("tidings_push_request_seconds").record(started.elapsed().as_secs_f64());
         match outcome {
@@ -127,7 +134,8 @@ impl Queue {
             Outcome::TooLarge if !job.shrunk => {
                 metrics::counter!("tidings_push_sent_total", "class" => "4xx").increment(1);
                 metrics::counter!("tidings_push_retries_total").increment(1);
-                store::mark_retry(&self.db, job, Some(413), "payload too large; retrying shortened", now_ms(), true).await
+                store::mark_retry(&self.db, job, Some(413), "payload too large; retrying shortened", now_ms(), true)
+                    .await
             }
             Outcome::TooLarge => {
                 metrics::counter!("tidings_push_sent_total", "class" => "4xx").increment(1);
@@ -151,7 +159,8 @@ impl Queue {
                 store::mark_retry(&self.db, job, status, &reason, now_ms() + delay.as_millis() as i64, job.shrunk).await
             }
             Outcome::Failed { status, reason } => {
-                metrics::counter!("tidings_push_sent_total", "class" => if status.is_some() { "4xx" } else { "error" }).increment(1);
+                metrics::counter!("tidings_push_sent_total", "class" => if status.is_some() { "4xx" } else { "error" })
+                    .increment(1);
                 self.dead(job, status, &reason, &endpoint_hash).await
             }
         }

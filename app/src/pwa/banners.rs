@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{use_pwa, PwaCommand};
+use super::{PwaCommand, use_pwa};
 use crate::i18n::*;
 
 #[component]

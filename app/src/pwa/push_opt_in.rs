@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{use_pwa, PushStatus, PwaCommand};
+use super::{PushStatus, PwaCommand, use_pwa};
 use crate::i18n::*;
 
 /// The full panel (settings).

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::{InstallPrompt, PushOptIn};
 use crate::i18n::*;
-use crate::push::api::{list_devices, RevokeDevice};
+use crate::push::api::{RevokeDevice, list_devices};
 use crate::push::model::Device;
 
 #[component]

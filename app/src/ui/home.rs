@@ -7,8 +7,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::session::use_current_user;
 use crate::chat::ui::{ConversationList, ConversationView, NoConversation};
-use crate::pwa::InstallPrompt;
 use crate::i18n::*;
+use crate::pwa::InstallPrompt;
 
 // `/` and `/c/{id}` are sibling routes rather than an `Outlet` inside a
 // parent: on the server, resources created under a nested `Outlet` or a

@@ -6,12 +6,8 @@ use leptos::prelude::*;
 
 use crate::i18n::*;
 
-const LANGUAGES: [(Locale, &str); 4] = [
-    (Locale::en, "English"),
-    (Locale::es, "Español"),
-    (Locale::pt, "Português"),
-    (Locale::ru, "Русский"),
-];
+const LANGUAGES: [(Locale, &str); 4] =
+    [(Locale::en, "English"), (Locale::es, "Español"), (Locale::pt, "Português"), (Locale::ru, "Русский")];
 
 #[component]
 pub fn LanguagePicker() -> impl IntoView {

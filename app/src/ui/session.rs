@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::auth::api::current_user;
 use crate::auth::User;
+use crate::auth::api::current_user;
 use crate::error::AppError;
 
 /// The signed-in user, fetched on the server for the first render and

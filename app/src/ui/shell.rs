@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -11,8 +11,8 @@ use super::home::{ConversationPage, HomePage, NotFound};
 use super::session::CurrentUser;
 use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::chat::ui::ChatProvider;
-use crate::pwa::{OfflineBanner, PwaProvider, SettingsPage, UpdateBanner};
 use crate::i18n::*;
+use crate::pwa::{OfflineBanner, PwaProvider, SettingsPage, UpdateBanner};
 
 /// The document around the app. `<html lang>` is set by the i18n provider.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

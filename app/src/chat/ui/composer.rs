@@ -3,7 +3,7 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
-use super::state::{use_chat, Command};
+use super::state::{Command, use_chat};
 use crate::chat::model::BODY_MAX_CHARS;
 use crate::i18n::*;
 

@@ -5,15 +5,15 @@ use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::ChatResources;
 use super::composer::Composer;
 use super::message::MessageItem;
-use super::state::{use_chat, Command};
+use super::state::{Command, use_chat};
 use super::typing::TypingIndicator;
-use crate::pwa::PushPrompt;
-use super::ChatResources;
 use crate::chat::api::load_messages;
 use crate::chat::{Conversation, ConversationKind};
 use crate::i18n::*;
+use crate::pwa::PushPrompt;
 use crate::ui::ErrorText;
 
 /// Shown beside the list when no conversation is open (desktop).
@@ -93,9 +93,11 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
     Effect::new(move |_| {
         let count = state.threads.with(|t| t.get(&id).map(Vec::len).unwrap_or_default());
         if let Some(list) = list_ref.get()
-            && count > 0 && !loading.get_untracked() {
-                list.set_scroll_top(list.scroll_height());
-            }
+            && count > 0
+            && !loading.get_untracked()
+        {
+            list.set_scroll_top(list.scroll_height());
+        }
     });
 
     // Everything on screen in a visible tab counts as read.
@@ -103,16 +105,18 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
         let newest = state.threads.with(|t| t.get(&id).and_then(|e| e.iter().filter_map(|e| e.id).max()));
         let read = state.conversations.with(|l| l.iter().find(|c| c.id == id).map(|c| (c.last_read_id, c.unread)));
         if let (Some(newest), Some((last_read, unread))) = (newest, read)
-            && (newest > last_read || unread > 0) {
-                state.command(Command::Read { conversation_id: id, message_id: newest });
-            }
+            && (newest > last_read || unread > 0)
+        {
+            state.command(Command::Read { conversation_id: id, message_id: newest });
+        }
     });
 
     let load_older = move || {
         if loading.get_untracked() || !has_more.get_untracked() {
             return;
         }
-        let Some(oldest) = state.threads.with_untracked(|t| t.get(&id).and_then(|e| e.iter().filter_map(|e| e.id).min()))
+        let Some(oldest) =
+            state.threads.with_untracked(|t| t.get(&id).and_then(|e| e.iter().filter_map(|e| e.id).min()))
         else {
             return;
         };

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::state::{use_chat, Command, Entry, Status};
+use super::state::{Command, Entry, Status, use_chat};
 use crate::i18n::*;
 
 #[component]

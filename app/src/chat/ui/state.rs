@@ -43,7 +43,14 @@ pub struct Entry {
 
 impl From<Message> for Entry {
     fn from(m: Message) -> Self {
-        Self { client_id: m.client_id, id: Some(m.id), author: m.author, body: m.body, created_at: m.created_at, status: Status::Sent }
+        Self {
+            client_id: m.client_id,
+            id: Some(m.id),
+            author: m.author,
+            body: m.body,
+            created_at: m.created_at,
+            status: Status::Sent,
+        }
     }
 }
 
@@ -69,11 +76,23 @@ pub struct ChatState {
 /// What the UI asks the browser client to do.
 #[derive(Debug, Clone)]
 pub enum Command {
-    Send { conversation_id: i64, body: String },
-    Retry { client_id: String },
-    Discard { client_id: String },
-    Typing { conversation_id: i64 },
-    Read { conversation_id: i64, message_id: i64 },
+    Send {
+        conversation_id: i64,
+        body: String,
+    },
+    Retry {
+        client_id: String,
+    },
+    Discard {
+        client_id: String,
+    },
+    Typing {
+        conversation_id: i64,
+    },
+    Read {
+        conversation_id: i64,
+        message_id: i64,
+    },
     /// Signed out: close the socket and stop reconnecting.
     Disconnect,
 }
@@ -165,10 +184,7 @@ impl ChatState {
     /// The newest stored message id of each loaded thread (for `resume`).
     pub fn resume_points(&self) -> HashMap<String, i64> {
         self.threads.with_untracked(|threads| {
-            threads
-                .iter()
-                .map(|(id, t)| (id.to_string(), t.iter().filter_map(|e| e.id).max().unwrap_or(0)))
-                .collect()
+            threads.iter().map(|(id, t)| (id.to_string(), t.iter().filter_map(|e| e.id).max().unwrap_or(0))).collect()
         })
     }
 
@@ -216,7 +232,9 @@ impl ChatState {
         self.threads.update(|threads| {
             // Only loaded threads hold messages; others refresh when opened.
             let Some(thread) = threads.get_mut(&conversation_id) else { return };
-            if let Some(entry) = thread.iter_mut().find(|e| e.client_id == message.client_id && e.author.id == message.author.id) {
+            if let Some(entry) =
+                thread.iter_mut().find(|e| e.client_id == message.client_id && e.author.id == message.author.id)
+            {
                 *entry = Entry::from(message.clone());
             } else if !thread.iter().any(|e| e.id == Some(message.id)) {
                 let at = thread.iter().position(|e| e.id.is_some_and(|id| id > message.id)).unwrap_or(thread.len());

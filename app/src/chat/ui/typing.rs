@@ -15,7 +15,9 @@ pub fn TypingIndicator(conversation_id: i64) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             now.set(crate::client::now_ms());
-            if let Ok(handle) = set_interval_with_handle(move || now.set(crate::client::now_ms()), std::time::Duration::from_secs(1)) {
+            if let Ok(handle) =
+                set_interval_with_handle(move || now.set(crate::client::now_ms()), std::time::Duration::from_secs(1))
+            {
                 on_cleanup(move || handle.clear());
             }
         }
@@ -25,7 +27,9 @@ pub fn TypingIndicator(conversation_id: i64) -> impl IntoView {
         state.typing.with(|typing| {
             typing
                 .get(&conversation_id)
-                .map(|list| list.iter().filter(|(_, until)| *until > now).map(|(u, _)| u.username.clone()).collect::<Vec<_>>())
+                .map(|list| {
+                    list.iter().filter(|(_, until)| *until > now).map(|(u, _)| u.username.clone()).collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
                 .join(", ")
         })
