@@ -10,6 +10,30 @@ use common::ws::WsClient;
 use common::{Api, Backend, TestDb, TestServer, bounded, postgres_url, redis_url};
 use serde_json::json;
 
+/// Generates one test per listed `async fn(&Nodes)`, run on two fresh
+/// nodes (or skipped, saying so, without Postgres or Redis).
+macro_rules! two_node_tests {
+    ($($name:ident),* $(,)?) => {
+        mod two_nodes {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::bounded(stringify!($name), async {
+                    let Some(nodes) = super::Nodes::start().await else { return };
+                    super::$name(&nodes).await;
+                    nodes.finish().await;
+                })
+                .await
+            })*
+        }
+    };
+}
+
+two_node_tests!(
+    frames_reach_sockets_on_every_node,
+    a_visible_socket_on_another_node_means_no_push,
+    a_member_added_on_one_node_hears_messages_sent_through_another,
+);
+
 /// Two nodes sharing a fresh database and a Redis namespace of their own.
 struct Nodes {
     a: TestServer,
@@ -39,90 +63,68 @@ impl Nodes {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn frames_reach_sockets_on_every_node() {
-    bounded("frames_reach_sockets_on_every_node", async {
-        let Some(nodes) = Nodes::start().await else { return };
-        let health: serde_json::Value = reqwest::get(nodes.b.url("/healthz")).await.unwrap().json().await.unwrap();
-        assert_eq!(health["redis"], "ok", "{health}");
-        let alice = Api::signup(&nodes.a, "alice").await;
-        let bob = Api::signup(&nodes.a, "bob").await;
-        let id = alice.conversation_with(&["bob"]).await;
-        let mut alice_ws = WsClient::connect(&nodes.a, &alice.token).await;
-        let mut bob_ws = WsClient::connect(&nodes.b, &bob.token).await;
+async fn frames_reach_sockets_on_every_node(nodes: &Nodes) {
+    let health: serde_json::Value = reqwest::get(nodes.b.url("/healthz")).await.unwrap().json().await.unwrap();
+    assert_eq!(health["redis"], "ok", "{health}");
+    let alice = Api::signup(&nodes.a, "alice").await;
+    let bob = Api::signup(&nodes.a, "bob").await;
+    let id = alice.conversation_with(&["bob"]).await;
+    let mut alice_ws = WsClient::connect(&nodes.a, &alice.token).await;
+    let mut bob_ws = WsClient::connect(&nodes.b, &bob.token).await;
 
-        alice.say(id, "from node a").await;
-        assert_eq!(bob_ws.next_of("message").await["message"]["body"], "from node a");
-        assert_eq!(alice_ws.next_of("message").await["message"]["body"], "from node a");
+    alice.say(id, "from node a").await;
+    assert_eq!(bob_ws.next_of("message").await["message"]["body"], "from node a");
+    assert_eq!(alice_ws.next_of("message").await["message"]["body"], "from node a");
 
-        let bob_on_b = Api::with_token(&nodes.b, &bob.token);
-        bob_on_b.say(id, "from node b").await;
-        assert_eq!(alice_ws.next_of("message").await["message"]["body"], "from node b");
-        // Each socket gets each message once, not once per node.
-        bob_ws.next_of("message").await;
-        bob_ws.expect_none_of("message", Duration::from_millis(500)).await;
-        drop((alice, bob, bob_on_b));
-        nodes.finish().await;
-    })
-    .await
+    let bob_on_b = Api::with_token(&nodes.b, &bob.token);
+    bob_on_b.say(id, "from node b").await;
+    assert_eq!(alice_ws.next_of("message").await["message"]["body"], "from node b");
+    // Each socket gets each message once, not once per node.
+    bob_ws.next_of("message").await;
+    bob_ws.expect_none_of("message", Duration::from_millis(500)).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_visible_socket_on_another_node_means_no_push() {
-    bounded("a_visible_socket_on_another_node_means_no_push", async {
-        let Some(nodes) = Nodes::start().await else { return };
-        let push = TestPushService::start().await;
-        let phone = push.device("bob-phone");
-        let alice = Api::signup(&nodes.a, "alice").await;
-        let bob = Api::signup(&nodes.a, "bob").await;
-        let (status, body) = bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
-        assert_eq!(status, 201, "{body}");
-        let id = alice.conversation_with(&["bob"]).await;
+async fn a_visible_socket_on_another_node_means_no_push(nodes: &Nodes) {
+    let push = TestPushService::start().await;
+    let phone = push.device("bob-phone");
+    let alice = Api::signup(&nodes.a, "alice").await;
+    let bob = Api::signup(&nodes.a, "bob").await;
+    let (status, body) = bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
+    assert_eq!(status, 201, "{body}");
+    let id = alice.conversation_with(&["bob"]).await;
 
-        // Bob looks at the app through node b; alice writes through node a.
-        let mut bob_ws = WsClient::connect(&nodes.b, &bob.token).await;
-        alice.say(id, "you are looking").await;
-        bob_ws.next_of("message").await;
-        tokio::time::sleep(Duration::from_millis(800)).await;
-        assert!(push.received(&phone).is_empty(), "node a saw bob's visible socket on node b");
+    // Bob looks at the app through node b; alice writes through node a.
+    let mut bob_ws = WsClient::connect(&nodes.b, &bob.token).await;
+    alice.say(id, "you are looking").await;
+    bob_ws.next_of("message").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(push.received(&phone).is_empty(), "node a saw bob's visible socket on node b");
 
-        bob_ws.send(json!({"type": "visibility", "visible": false})).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        alice.say(id, "you switched away").await;
-        let got = push.wait_for(&phone, 1).await;
-        assert_eq!(got[0].payload["body"], "you switched away");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        assert_eq!(push.received(&phone).len(), 1, "exactly one push, from one node");
-        assert!(push.failures().is_empty(), "{:?}", push.failures());
-        drop((alice, bob));
-        nodes.finish().await;
-    })
-    .await
+    bob_ws.send(json!({"type": "visibility", "visible": false})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    alice.say(id, "you switched away").await;
+    let got = push.wait_for(&phone, 1).await;
+    assert_eq!(got[0].payload["body"], "you switched away");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(push.received(&phone).len(), 1, "exactly one push, from one node");
+    assert!(push.failures().is_empty(), "{:?}", push.failures());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_added_on_one_node_hears_messages_sent_through_another() {
-    bounded("a_member_added_on_one_node_hears_messages_sent_through_another", async {
-        let Some(nodes) = Nodes::start().await else { return };
-        let alice = Api::signup(&nodes.a, "alice").await;
-        let _bob = Api::signup(&nodes.a, "bob").await;
-        let carol = Api::signup(&nodes.a, "carol").await;
-        let (status, group) = alice.post("/api/v1/conversations", json!({"members": ["bob"], "title": "Friday"})).await;
-        assert_eq!(status, 201, "{group}");
-        let id = group["id"].as_i64().unwrap();
-        // Node b caches the member list while relaying this one.
-        let alice_on_b = Api::with_token(&nodes.b, &alice.token);
-        alice_on_b.say(id, "before carol").await;
+async fn a_member_added_on_one_node_hears_messages_sent_through_another(nodes: &Nodes) {
+    let alice = Api::signup(&nodes.a, "alice").await;
+    let _bob = Api::signup(&nodes.a, "bob").await;
+    let carol = Api::signup(&nodes.a, "carol").await;
+    let (status, group) = alice.post("/api/v1/conversations", json!({"members": ["bob"], "title": "Friday"})).await;
+    assert_eq!(status, 201, "{group}");
+    let id = group["id"].as_i64().unwrap();
+    // Node b caches the member list while relaying this one.
+    let alice_on_b = Api::with_token(&nodes.b, &alice.token);
+    alice_on_b.say(id, "before carol").await;
 
-        let (status, body) =
-            alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "carol"})).await;
-        assert_eq!(status, 200, "{body}");
-        let mut carol_ws = WsClient::connect(&nodes.b, &carol.token).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        alice_on_b.say(id, "welcome carol").await;
-        assert_eq!(carol_ws.next_of("message").await["message"]["body"], "welcome carol");
-        drop((alice, carol, alice_on_b));
-        nodes.finish().await;
-    })
-    .await
+    let (status, body) = alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "carol"})).await;
+    assert_eq!(status, 200, "{body}");
+    let mut carol_ws = WsClient::connect(&nodes.b, &carol.token).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    alice_on_b.say(id, "welcome carol").await;
+    assert_eq!(carol_ws.next_of("message").await["message"]["body"], "welcome carol");
 }

@@ -61,31 +61,24 @@ async fn step<T>(what: &str, limit: Duration, fut: impl std::future::Future<Outp
     }
 }
 
-/// The Postgres server for tests, or `None` after printing why the
-/// Postgres variant is skipped. The notice bypasses the test harness's
-/// output capture so it is always seen.
+/// The Postgres server for tests, or `None` after saying the Postgres
+/// variant is skipped.
 pub fn postgres_url() -> Option<String> {
-    match std::env::var("TIDINGS_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "skipped: PostgreSQL variant (set TIDINGS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test to run it)"
-            );
-            None
-        }
-    }
+    service_url("TIDINGS_TEST_POSTGRES_URL", "PostgreSQL variant", "postgres://postgres@127.0.0.1:5432/test")
 }
 
-/// The Redis server for tests, or `None` after printing why the test is skipped.
+/// The Redis server for tests, or `None` after saying the test is skipped.
 pub fn redis_url() -> Option<String> {
-    match std::env::var("TIDINGS_TEST_REDIS_URL") {
+    service_url("TIDINGS_TEST_REDIS_URL", "Redis multi-node test", "redis://127.0.0.1:6379")
+}
+
+/// A test service's URL from `var`. The skip notice bypasses the test
+/// harness's output capture so it is always seen.
+fn service_url(var: &str, what: &str, example: &str) -> Option<String> {
+    match std::env::var(var) {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "skipped: Redis multi-node test (set TIDINGS_TEST_REDIS_URL=redis://127.0.0.1:6379 to run it)"
-            );
+            let _ = writeln!(std::io::stderr().lock(), "skipped: {what} (set {var}={example} to run it)");
             None
         }
     }
