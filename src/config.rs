@@ -178,26 +178,17 @@ impl Config {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
         let file: FileConfig = toml::from_str(&text).map_err(|source| ConfigError::Parse { path: shown, source })?;
-        let FileConfig {
-            addr,
-            database_url,
-            public_url,
-            log_format,
-            trust_proxy,
-            db_max_connections,
-            auth_rate,
-            send_rate,
-            vapid_subject,
-            push,
-            redis_url,
-            redis_namespace,
-        } = file;
-        self.vapid_subject = vapid_subject.or(self.vapid_subject.take());
-        self.redis_url = redis_url.or(self.redis_url.take());
-        macro_rules! take {
-            ($($field:ident),*) => { $(if let Some(v) = $field { self.$field = v; })* };
+        // The pattern lists every field (no `..`), so a new file key that is
+        // not applied here fails to compile.
+        macro_rules! apply {
+            ($($field:ident),*) => {{
+                let FileConfig { vapid_subject, redis_url, $($field),* } = file;
+                self.vapid_subject = vapid_subject.or(self.vapid_subject.take());
+                self.redis_url = redis_url.or(self.redis_url.take());
+                $(if let Some(v) = $field { self.$field = v; })*
+            }};
         }
-        take!(
+        apply!(
             addr,
             database_url,
             public_url,
