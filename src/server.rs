@@ -111,6 +111,7 @@ pub async fn launch(
     let mut tasks = JoinSet::new();
     spawn_housekeeping(&mut tasks, &state, stop.clone());
     queue.spawn(&mut tasks, stop.clone());
+    app::chat::schedule::spawn(state.chat.clone(), &mut tasks, stop.clone());
     if let Some(cluster) = &cluster {
         cluster.spawn(&mut tasks, stop.clone());
     }

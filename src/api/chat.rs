@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use serde::Deserialize;
 
+use app::chat::schedule::Scheduled;
 use app::chat::service::Sent;
 use app::chat::{Conversation, Message};
 use app::error::AppError;
@@ -21,6 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/read", post(read))
         .route("/conversations/{id}/members", post(add_member))
         .route("/conversations/{id}/members/{username}", delete(remove_member))
+        .route("/conversations/{id}/scheduled", post(schedule))
+        .route("/scheduled", get(scheduled))
+        .route("/scheduled/{id}", delete(cancel_scheduled))
 }
 
 #[derive(Deserialize)]
@@ -120,4 +124,36 @@ async fn remove_member(
 ) -> Result<StatusCode, AppError> {
     state.chat.remove_member(&session.user, id, &username).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct NewScheduled {
+    client_id: String,
+    body: String,
+    /// Milliseconds since the Unix epoch.
+    send_at: i64,
+}
+
+async fn schedule(
+    State(state): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<i64>,
+    Json(body): Json<NewScheduled>,
+) -> Result<(StatusCode, Json<Scheduled>), AppError> {
+    let (scheduled, created) =
+        state.chat.schedule(&session.user, id, &body.client_id, &body.body, body.send_at).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(scheduled)))
+}
+
+async fn scheduled(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<Scheduled>>, AppError> {
+    state.chat.scheduled(&session.user).await.map(Json)
+}
+
+async fn cancel_scheduled(
+    State(state): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    state.chat.cancel_scheduled(&session.user, id).await.map(|()| StatusCode::NO_CONTENT)
 }

@@ -273,6 +273,12 @@ impl<'a> Api<'a> {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.client.delete(self.server.url(path)).bearer_auth(&self.token).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// Starts (or finds) a conversation and returns its id.
     pub async fn conversation_with(&self, members: &[&str]) -> i64 {
         let (status, body) = self.post("/api/v1/conversations", serde_json::json!({"members": members})).await;

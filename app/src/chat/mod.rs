@@ -16,6 +16,8 @@ pub mod members;
 #[cfg(feature = "ssr")]
 pub mod redis;
 #[cfg(feature = "ssr")]
+pub mod schedule;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
