@@ -27,6 +27,11 @@ pub fn router() -> Router<AppState> {
         .route("/scheduled/{id}", delete(cancel_scheduled))
 }
 
+/// 201 for something new; 200 when an idempotent request found the original.
+fn created_or_found<T>(created: bool, body: T) -> (StatusCode, Json<T>) {
+    (if created { StatusCode::CREATED } else { StatusCode::OK }, Json(body))
+}
+
 #[derive(Deserialize)]
 struct NewConversation {
     members: Vec<String>,
@@ -39,8 +44,7 @@ async fn create(
     Json(body): Json<NewConversation>,
 ) -> Result<(StatusCode, Json<Conversation>), AppError> {
     let (conversation, created) = state.chat.create_conversation(&session.user, &body.members, body.title).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(conversation)))
+    Ok(created_or_found(created, conversation))
 }
 
 async fn list(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<Conversation>>, AppError> {
@@ -84,8 +88,7 @@ async fn send(
     Json(body): Json<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
     let (message, sent) = state.chat.send(&session.user, id, &body.client_id, &body.body).await?;
-    let status = if sent == Sent::Created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(message)))
+    Ok(created_or_found(sent == Sent::Created, message))
 }
 
 #[derive(Deserialize)]
@@ -142,8 +145,7 @@ async fn schedule(
 ) -> Result<(StatusCode, Json<Scheduled>), AppError> {
     let (scheduled, created) =
         state.chat.schedule(&session.user, id, &body.client_id, &body.body, body.send_at).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(scheduled)))
+    Ok(created_or_found(created, scheduled))
 }
 
 async fn scheduled(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<Scheduled>>, AppError> {
