@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
@@ -45,12 +47,29 @@ pub fn router(state: AppState, metrics: PrometheusHandle, ws_shutdown: WsShutdow
             move || app::shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(compression())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), middleware::csrf_guard))
         .layer(from_fn(middleware::track_metrics))
         .layer(axum::Extension(ws_shutdown))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// gzip or brotli for clients that accept it: the WASM bundle is about a
+/// third of its size compressed. Images are already compressed and a
+/// WebSocket upgrade has no body to compress.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotAnUpgrade))
+}
+
+#[derive(Clone, Copy)]
+struct NotAnUpgrade;
+
+impl Predicate for NotAnUpgrade {
+    fn should_compress<B: http_body::Body>(&self, response: &http::Response<B>) -> bool {
+        response.status() != http::StatusCode::SWITCHING_PROTOCOLS
+    }
 }
 
 async fn api_not_found() -> app::error::AppError {

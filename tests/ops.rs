@@ -10,7 +10,8 @@ backend_tests!(
     metrics_are_prometheus_text,
     cross_site_cookie_posts_are_refused,
     pages_are_server_rendered_in_the_requested_language,
-    concurrent_page_renders_all_finish
+    concurrent_page_renders_all_finish,
+    responses_are_compressed_but_upgrades_are_not
 );
 
 async fn healthz_checks_the_database(backend: Backend) {
@@ -99,5 +100,30 @@ async fn concurrent_page_renders_all_finish(backend: Backend) {
         let html = page.unwrap().expect("a page stream never ended");
         assert!(html.contains("</html>"), "a whole document: {html}");
     }
+    server.finish().await;
+}
+
+/// Pages (and the WASM bundle) go out gzip- or brotli-compressed to clients
+/// that accept it; a WebSocket upgrade asking for gzip still upgrades.
+async fn responses_are_compressed_but_upgrades_are_not(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let r = raw.get(server.url("/signin")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    assert_eq!(&r.bytes().await.unwrap()[..2], &[0x1f, 0x8b], "a gzip stream");
+    let decoded = reqwest::Client::new().get(server.url("/signin")).send().await.unwrap().text().await.unwrap();
+    assert!(decoded.contains("</html>"));
+
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let token = common::signup(&server, "alice").await;
+    let mut request = (server.base.replace("http://", "ws://") + "/api/v1/ws").into_client_request().unwrap();
+    request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request.headers_mut().insert("accept-encoding", "gzip, br".parse().unwrap());
+    let (mut ws, response) = tokio_tungstenite::connect_async(request).await.expect("upgrade");
+    assert_eq!(response.status(), 101);
+    assert!(response.headers().get("content-encoding").is_none());
+    use futures_util::StreamExt;
+    let hello = ws.next().await.unwrap().unwrap();
+    assert!(hello.to_text().unwrap().contains("hello"));
     server.finish().await;
 }
