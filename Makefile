@@ -2,7 +2,7 @@
 #   make run    installs what is needed, builds, serves http://127.0.0.1:3000
 #   make test   installs what is needed, runs every test (unit, integration, browser)
 SHELL := /bin/bash
-TOOLS_DIR ?= $(HOME)/.cache/tidings/tools
+TOOLS_DIR ?= $(or $(TIDINGS_TOOLS_DIR),$(HOME)/.cache/tidings/tools)
 export TIDINGS_TOOLS_DIR := $(TOOLS_DIR)
 export PATH := $(TOOLS_DIR)/bin:$(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # The Postgres variants of the store tests run against this server; set it
