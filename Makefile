@@ -12,7 +12,9 @@ export TIDINGS_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
 .PHONY: run test setup build test-rust test-e2e wasm-size wasm-budget bench
 
-run: setup
+# Serving needs no browser: skip installing Chromium and playwright-core.
+run:
+	@TIDINGS_SETUP_BROWSER=0 scripts/setup.sh
 	cargo leptos build --release
 	$(or $(CARGO_TARGET_DIR),target)/release/tidings serve
 
