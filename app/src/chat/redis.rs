@@ -107,7 +107,10 @@ impl RedisCluster {
     pub fn spawn(self: &Arc<Self>, tasks: &mut JoinSet<()>, stop: CancellationToken) {
         let this = self.clone();
         let until = stop.clone();
-        tasks.spawn(async move { this.subscribe_loop(until).await });
+        tasks.spawn(async move {
+            this.subscribe_loop(until).await;
+            tracing::debug!("redis: subscriber stopped");
+        });
         let this = self.clone();
         tasks.spawn(async move {
             let mut tick = tokio::time::interval(HEARTBEAT);
@@ -124,6 +127,7 @@ impl RedisCluster {
             if let Err(err) = this.leave().await {
                 tracing::warn!(%err, "redis: could not remove this node's presence");
             }
+            tracing::debug!("redis: presence heartbeat stopped");
         });
     }
 

@@ -210,5 +210,6 @@ pub fn spawn(chat: Chat, tasks: &mut JoinSet<()>, stop: CancellationToken) {
                 }
             }
         }
+        tracing::debug!("scheduler stopped");
     });
 }
