@@ -91,7 +91,10 @@ async fn an_absent_member_gets_exactly_one_push_with_the_documented_payload(back
     assert!(push.failures().is_empty(), "{:?}", push.failures());
     let push_msg = &got[0];
     // For the record (`cargo test --test push -- --nocapture`): what the device decrypted.
-    println!("decrypted push: {}\nheaders: {:?}\nVAPID claims: {}", push_msg.payload, push_msg.headers, push_msg.claims);
+    println!(
+        "decrypted push: {}\nheaders: {:?}\nVAPID claims: {}",
+        push_msg.payload, push_msg.headers, push_msg.claims
+    );
     assert_eq!(
         push_msg.payload,
         json!({
