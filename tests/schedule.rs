@@ -6,6 +6,7 @@ mod common;
 
 use std::time::Duration;
 
+use app::db::now_ms;
 use common::ws::WsClient;
 use common::{Api, Backend, TestServer};
 use serde_json::{Value, json};
@@ -16,10 +17,6 @@ backend_tests!(
     scheduled_messages_survive_a_restart,
     a_schedule_that_can_no_longer_be_sent_is_kept_with_the_reason,
 );
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
-}
 
 fn schedule_body(body: &str, send_at: i64) -> Value {
     json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": body, "send_at": send_at})

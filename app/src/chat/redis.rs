@@ -229,13 +229,20 @@ impl RedisCluster {
             let mut conn = self.conn.clone();
             let since = now_ms() - NODE_TTL.as_millis() as i64;
             let nodes: Vec<String> = conn.zrangebyscore(self.nodes_key(), since, "+inf").await?;
-            let mut found = HashSet::new();
-            for node in nodes.iter().filter(|n| **n != self.node) {
-                let member: Vec<bool> =
-                    redis::cmd("SMISMEMBER").arg(self.set_key(node, which)).arg(users).query_async(&mut conn).await?;
-                found.extend(users.iter().zip(member).filter(|(_, m)| *m).map(|(u, _)| *u));
+            let others: Vec<&String> = nodes.iter().filter(|n| **n != self.node).collect();
+            if others.is_empty() {
+                return Ok(HashSet::new());
             }
-            Ok(found)
+            // One round trip for all nodes: this runs for every message sent.
+            let mut pipe = redis::pipe();
+            for node in &others {
+                pipe.cmd("SMISMEMBER").arg(self.set_key(node, which)).arg(users);
+            }
+            let per_node: Vec<Vec<bool>> = pipe.query_async(&mut conn).await?;
+            Ok(per_node
+                .into_iter()
+                .flat_map(|member| users.iter().zip(member).filter(|(_, m)| *m).map(|(u, _)| *u))
+                .collect())
         }
         .await;
         result.unwrap_or_else(|err| {
