@@ -50,6 +50,7 @@ pub async fn launch(
             ttl: Duration::from_secs(config.push.ttl_secs),
             allow_private: config.push.allow_private,
             per_origin: config.push.per_origin,
+            extra_roots: Vec::new(),
         },
     )?);
     if config.push.allow_private {

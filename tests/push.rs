@@ -392,3 +392,41 @@ async fn endpoints_and_keys_are_validated(backend: Backend) {
     assert_eq!(bob.get("/api/v1/push/subscriptions").await.1, json!([]), "nothing stored");
     server.finish().await;
 }
+
+/// Real push services are https and offer HTTP/2: the sender takes it
+/// (many pushes share one connection), and the push still verifies and
+/// decrypts. No database involved: the sender alone.
+#[tokio::test]
+async fn the_sender_speaks_http2_when_the_push_service_offers_it() {
+    use app::push::jwt::VapidSigner;
+    use app::push::sender::{Outcome, Push, Sender, SenderConfig, Urgency};
+    use app::push::vapid::VapidKeys;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+
+    let (push, ca) = TestPushService::start_tls().await;
+    let phone = push.device("phone");
+    let signer = VapidSigner::new(VapidKeys::generate_for_tests(), "mailto:ops@example.org".into());
+    let config =
+        SenderConfig { ttl: Duration::from_secs(60), allow_private: true, per_origin: 8, extra_roots: vec![ca] };
+    let sender = Sender::new(signer, config).unwrap();
+    let (p256dh, auth) = (B64.decode(&phone.p256dh).unwrap(), B64.decode(&phone.auth).unwrap());
+    for n in 0..3 {
+        let payload = json!({"title": "alice", "body": format!("hello {n}")}).to_string();
+        let push = Push {
+            endpoint: &phone.endpoint,
+            p256dh: &p256dh,
+            auth: &auth,
+            payload: payload.as_bytes(),
+            urgency: Urgency::High,
+            topic: None,
+        };
+        assert_eq!(sender.send(push).await, Outcome::Accepted(201));
+    }
+    let got = push.wait_for(&phone, 3).await;
+    assert!(push.failures().is_empty(), "{:?}", push.failures());
+    let versions: Vec<_> = got.iter().map(|r| r.version).collect();
+    assert!(versions.iter().all(|v| *v == axum::http::Version::HTTP_2), "{versions:?}");
+    let bodies: Vec<_> = got.iter().map(|r| r.payload["body"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(bodies, ["hello 0", "hello 1", "hello 2"]);
+}

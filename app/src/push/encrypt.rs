@@ -69,10 +69,10 @@ pub fn encrypt(
         .map_err(|_| EncryptError::BadPublicKey)?;
 
     // IKM = HKDF(auth_secret, ecdh_secret, "WebPush: info\0" || ua_public || as_public, 32)
-    let mut key_info = Vec::with_capacity(14 + 65 + 65);
-    key_info.extend_from_slice(b"WebPush: info\0");
-    key_info.extend_from_slice(ua_public);
-    key_info.extend_from_slice(as_public.as_ref());
+    let mut key_info = [0u8; 14 + 65 + 65];
+    key_info[..14].copy_from_slice(b"WebPush: info\0");
+    key_info[14..79].copy_from_slice(ua_public);
+    key_info[79..].copy_from_slice(as_public.as_ref());
     let mut ikm = [0u8; 32];
     Salt::new(HKDF_SHA256, auth_secret).extract(&ecdh_secret).expand(&[&key_info], Len(32))?.fill(&mut ikm)?;
 
@@ -84,17 +84,18 @@ pub fn encrypt(
     let mut nonce = [0u8; 12];
     prk.expand(&[b"Content-Encoding: nonce\0"], Len(12))?.fill(&mut nonce)?;
 
+    // Header, then the one record encrypted in place behind it.
     let mut body = Vec::with_capacity(OVERHEAD + plaintext.len());
     body.extend_from_slice(&salt);
     body.extend_from_slice(&RECORD_SIZE.to_be_bytes());
     body.push(65);
     body.extend_from_slice(as_public.as_ref());
-    let mut record = Vec::with_capacity(plaintext.len() + 17);
-    record.extend_from_slice(plaintext);
-    record.push(0x02); // last (and only) record, no further padding
+    body.extend_from_slice(plaintext);
+    body.push(0x02); // last (and only) record, no further padding
     let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &cek)?);
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut record)?;
-    body.extend_from_slice(&record);
+    let tag =
+        key.seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut body[HEADER_LEN..])?;
+    body.extend_from_slice(tag.as_ref());
     Ok(body)
 }
 
