@@ -14,6 +14,7 @@ backend_tests!(
     me_without_credentials_is_401,
     login_is_rate_limited_per_ip_with_retry_after,
     personal_access_tokens_can_be_created_used_and_revoked,
+    sessions_in_use_slide_forward_and_tokens_never_expire,
 );
 
 async fn register_login_me_logout_round_trip(backend: Backend) {
@@ -196,5 +197,55 @@ async fn personal_access_tokens_can_be_created_used_and_revoked(backend: Backend
     assert_eq!(r.status(), 204);
     let r = client.get(server.url("/api/v1/me")).bearer_auth(&pat).send().await.unwrap();
     assert_eq!(r.status(), 401);
+    server.finish().await;
+}
+
+async fn sessions_in_use_slide_forward_and_tokens_never_expire(backend: Backend) {
+    use sqlx::Row;
+    let server = TestServer::start(backend).await;
+    let creds = json!({"username": "heidi", "password": "correct horse"});
+    let client = reqwest::Client::new();
+    assert_eq!(client.post(server.url("/api/v1/auth/register")).json(&creds).send().await.unwrap().status(), 201);
+    let r = client.post(server.url("/api/v1/auth/login")).json(&creds).send().await.unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains(&format!("Max-Age={}", 400 * 24 * 3600)),
+        "the server, not the cookie, ends sessions: {cookie}"
+    );
+    let session = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let r = client.post(server.url("/api/v1/auth/tokens")).bearer_auth(&session).json(&json!({"name": "bot"})).send();
+    let pat = r.await.unwrap().json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+
+    // Both last used two hours ago; the session is an hour from its end.
+    let db = app::db::connect(&server.db.url, 1, false).await.unwrap();
+    let now = app::db::now_ms();
+    let hour = 3600 * 1000;
+    sqlx::query("UPDATE auth_tokens SET last_used_at = $1").bind(now - 2 * hour).execute(db.pool()).await.unwrap();
+    sqlx::query("UPDATE auth_tokens SET expires_at = $1 WHERE kind = 'session'")
+        .bind(now + hour)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    for token in [&session, &pat] {
+        let r = client.get(server.url("/api/v1/me")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let rows = sqlx::query("SELECT kind, expires_at FROM auth_tokens ORDER BY id").fetch_all(db.pool()).await.unwrap();
+    let ends: Vec<(String, Option<i64>)> = rows.iter().map(|row| (row.get("kind"), row.get("expires_at"))).collect();
+    assert_eq!(ends.len(), 2);
+    assert_eq!(ends[0].0, "session");
+    let end = ends[0].1.unwrap();
+    assert!(end >= now + 30 * 24 * hour - 60_000, "the session's end moved 30 days out: {end} vs now {now}");
+    assert_eq!(ends[1], ("personal".to_owned(), None), "personal tokens still never expire");
+
+    // An ended session stays ended.
+    sqlx::query("UPDATE auth_tokens SET expires_at = $1 WHERE kind = 'session'")
+        .bind(now - 1)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let r = client.get(server.url("/api/v1/me")).bearer_auth(&session).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    db.pool().close().await;
     server.finish().await;
 }

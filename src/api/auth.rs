@@ -8,7 +8,7 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 
 use app::auth::User;
-use app::auth::service::{self, SESSION_TTL_MS, TokenInfo};
+use app::auth::service::{self, SESSION_COOKIE_MAX_AGE_S, SESSION_TTL_MS, TokenInfo};
 use app::auth::session::{clear_session_cookie, session_cookie};
 use app::error::AppError;
 use app::state::AppState;
@@ -54,7 +54,7 @@ async fn login(
 ) -> Result<impl IntoResponse, AppError> {
     state.limits.auth.check(&ip)?;
     let (_, token) = service::login(&state.db, &body.username, &body.password).await?;
-    let cookie = session_cookie(&token, state.settings.secure_cookies, SESSION_TTL_MS / 1000);
+    let cookie = session_cookie(&token, state.settings.secure_cookies, SESSION_COOKIE_MAX_AGE_S);
     let expires_at = app::db::now_ms() + SESSION_TTL_MS;
     Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(LoginResponse { token, expires_at })))
 }

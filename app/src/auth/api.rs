@@ -62,7 +62,7 @@ async fn sign_in(state: &crate::state::AppState, username: &str, password: &str)
     crate::server_ctx::set_cookie(session_cookie(
         &secret,
         state.settings.secure_cookies,
-        service::SESSION_TTL_MS / 1000,
+        service::SESSION_COOKIE_MAX_AGE_S,
     ));
     leptos_axum::redirect("/");
     Ok(user)

@@ -10,8 +10,12 @@ use super::session::{hash_secret, new_secret};
 use crate::db::{Db, now_ms};
 use crate::error::{AppError, internal, is_unique_violation};
 
-/// How long a browser session lasts.
+/// A session ends after this long unused; each use (recorded at most
+/// hourly) moves its end forward, so people who keep using Tidings stay in.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+/// The session cookie outlives any idle period (the server decides when a
+/// session has ended); 400 days is the longest browsers keep a cookie.
+pub const SESSION_COOKIE_MAX_AGE_S: i64 = 400 * 24 * 3600;
 /// `last_used_at` is refreshed at most this often, to keep reads read-only.
 const TOUCH_EVERY_MS: i64 = 3600 * 1000;
 
@@ -94,11 +98,16 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Session, AppError> {
     let token_id: i64 = row.try_get("id")?;
     let last_used: Option<i64> = row.try_get("last_used_at")?;
     if last_used.is_none_or(|at| now - at > TOUCH_EVERY_MS) {
-        sqlx::query("UPDATE auth_tokens SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(token_id)
-            .execute(db.pool())
-            .await?;
+        // Sessions slide; personal tokens (no expiry) stay without one.
+        sqlx::query(
+            "UPDATE auth_tokens SET last_used_at = $1, \
+             expires_at = CASE WHEN expires_at IS NULL THEN NULL ELSE $2 END WHERE id = $3",
+        )
+        .bind(now)
+        .bind(now + SESSION_TTL_MS)
+        .bind(token_id)
+        .execute(db.pool())
+        .await?;
     }
     let user = User { id: row.try_get("user_id")?, username: row.try_get("username")? };
     Ok(Session { user, token_id })
