@@ -19,6 +19,8 @@ use ring::agreement::{ECDH_P256, EphemeralPrivateKey};
 use ring::rand::SystemRandom;
 
 mod support;
+#[path = "../tests/common/tls.rs"]
+mod tls;
 
 // The allocator the server binary uses (src/main.rs).
 #[global_allocator]
@@ -188,30 +190,10 @@ fn sink() -> anyhow::Result<()> {
             axum::serve(listener, app).await?;
             return Ok(());
         }
-        use hyper_util::rt::{TokioExecutor, TokioIo};
-        use tokio_rustls::rustls;
-        app::push::sender::install_crypto_provider();
-        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])?;
-        let der = cert.cert.der().to_vec();
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
-        let mut config =
-            rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(vec![der.clone().into()], key)?;
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let addr = listener.local_addr()?;
+        let der = tls::serve_tls(listener, app);
         let hex: String = der.iter().map(|b| format!("{b:02x}")).collect();
-        println!("{} {hex}", listener.local_addr()?);
-        loop {
-            let (tcp, _) = listener.accept().await?;
-            let (acceptor, app) = (acceptor.clone(), app.clone());
-            tokio::spawn(async move {
-                let Ok(stream) = acceptor.accept(tcp).await else { return };
-                let mut server = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                // Real push services allow many streams per connection.
-                server.http2().max_concurrent_streams(1000);
-                let _ = server
-                    .serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(app))
-                    .await;
-            });
-        }
+        println!("{addr} {hex}");
+        std::future::pending::<anyhow::Result<()>>().await
     })
 }

@@ -84,37 +84,11 @@ impl TestPushService {
     /// The same service behind TLS that offers HTTP/2 by ALPN, as real push
     /// services do. Returns the certificate (DER) the sender must trust.
     pub async fn start_tls() -> (Self, Vec<u8>) {
-        use hyper_util::rt::{TokioExecutor, TokioIo};
-        use hyper_util::service::TowerToHyperService;
-        use tokio_rustls::rustls;
-
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-        let der = cert.cert.der().to_vec();
-        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
-        let mut tls = rustls::ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(vec![der.clone().into()], key)
-            .unwrap();
-        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
-
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("https://{}", listener.local_addr().unwrap());
         let service = Self { base, inner: Arc::default() };
         let app = Router::new().route("/push/{device}", post(receive)).with_state(service.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else { continue };
-                let (acceptor, app) = (acceptor.clone(), app.clone());
-                tokio::spawn(async move {
-                    let Ok(stream) = acceptor.accept(tcp).await else { return };
-                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app))
-                        .await;
-                });
-            }
-        });
+        let der = super::tls::serve_tls(listener, app);
         (service, der)
     }
 
