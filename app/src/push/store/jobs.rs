@@ -1,93 +1,13 @@
-//! SQL for push subscriptions and the delivery queue (server only).
+//! SQL for the delivery queue: push jobs, their claims, outcomes and retries.
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
-use super::model::{Delivery, Device};
 use crate::db::{Backend, Db, now_ms};
 use crate::error::AppError;
+use crate::push::model::Delivery;
 
-/// Stores a subscription, or moves an existing endpoint to this user with
-/// the new keys. Returns its id.
-pub async fn upsert_subscription(
-    db: &Db,
-    user_id: i64,
-    endpoint: &str,
-    p256dh: &str,
-    auth: &str,
-    label: Option<&str>,
-    expiration_time: Option<i64>,
-) -> Result<i64, AppError> {
-    let row = sqlx::query(
-        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, label, expiration_time, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
-           auth = excluded.auth, label = COALESCE(excluded.label, push_subscriptions.label), \
-           expiration_time = excluded.expiration_time \
-         RETURNING id",
-    )
-    .bind(user_id)
-    .bind(endpoint)
-    .bind(p256dh)
-    .bind(auth)
-    .bind(label)
-    .bind(expiration_time)
-    .bind(now_ms())
-    .fetch_one(db.pool())
-    .await?;
-    Ok(row.try_get("id")?)
-}
-
-/// The user's subscription count, not counting `endpoint` (an upsert of it
-/// does not add one).
-pub async fn count_other_subscriptions(db: &Db, user_id: i64, endpoint: &str) -> Result<i64, AppError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM push_subscriptions WHERE user_id = $1 AND endpoint <> $2")
-        .bind(user_id)
-        .bind(endpoint)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.try_get("n")?)
-}
-
-/// The user's devices, with the push service's origin only.
-pub async fn devices(db: &Db, user_id: i64) -> Result<Vec<Device>, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, label, endpoint, created_at, last_success_at, last_status FROM push_subscriptions \
-         WHERE user_id = $1 ORDER BY id",
-    )
-    .bind(user_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let endpoint: String = r.try_get("endpoint")?;
-            Ok(Device {
-                id: r.try_get("id")?,
-                label: r.try_get("label")?,
-                origin: url::Url::parse(&endpoint).map(|u| u.origin().ascii_serialization()).unwrap_or_default(),
-                created_at: r.try_get("created_at")?,
-                last_success_at: r.try_get("last_success_at")?,
-                last_status: r.try_get("last_status")?,
-            })
-        })
-        .collect()
-}
-
-/// Deletes one of the user's subscriptions by id or endpoint; false if none.
-pub async fn delete_subscription(
-    db: &Db,
-    user_id: i64,
-    id: Option<i64>,
-    endpoint: Option<&str>,
-) -> Result<bool, AppError> {
-    let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND (id = $2 OR endpoint = $3)")
-        .bind(user_id)
-        .bind(id.unwrap_or(-1))
-        .bind(endpoint.unwrap_or(""))
-        .execute(db.pool())
-        .await?;
-    Ok(done.rows_affected() > 0)
-}
+use super::subscriptions::record_subscription_status;
 
 /// Queues one push per subscription of each member of the conversation who
 /// is not the author, not in `skip_users` (looking at the app) and has not
@@ -279,29 +199,6 @@ pub async fn mark_dead(db: &Db, job: &Job, status: Option<u16>, error: &str) -> 
     Ok(())
 }
 
-async fn record_subscription_status(
-    tx: &mut crate::db::WriteTx,
-    job: &Job,
-    status: Option<u16>,
-) -> Result<(), AppError> {
-    if let Some(status) = status {
-        sqlx::query("UPDATE push_subscriptions SET last_status = $2 WHERE id = $1")
-            .bind(job.subscription_id)
-            .bind(i64::from(status))
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// The subscription is gone (404/410): delete it and, by cascade, its jobs.
-pub async fn prune_subscription(db: &Db, subscription_id: i64) -> Result<(), AppError> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM push_subscriptions WHERE id = $1").bind(subscription_id).execute(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// Pending jobs (for the queue-depth gauge).
 pub async fn queue_depth(db: &Db) -> Result<i64, AppError> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM push_jobs WHERE status = 'pending'").fetch_one(db.pool()).await?;
@@ -349,55 +246,4 @@ pub async fn prune_finished(db: &Db) -> Result<u64, AppError> {
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected())
-}
-
-/// Sets whether a member gets pushes for a conversation.
-pub async fn set_muted(db: &Db, conversation_id: i64, user_id: i64, muted: bool) -> Result<(), AppError> {
-    sqlx::query("UPDATE members SET muted = $3 WHERE conversation_id = $1 AND user_id = $2")
-        .bind(conversation_id)
-        .bind(user_id)
-        .bind(i64::from(muted))
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-/// What the notification for a message says: author, conversation, text,
-/// and the recipient's unread total.
-pub struct MessageContext {
-    pub author: String,
-    pub title: Option<String>,
-    pub is_group: bool,
-    pub body: String,
-    pub unread: i64,
-}
-
-pub async fn message_context(db: &Db, message_id: i64, recipient: i64) -> Result<Option<MessageContext>, AppError> {
-    let row = sqlx::query(
-        "SELECT u.username, c.title, c.kind, m.body FROM messages m JOIN users u ON u.id = m.author_id \
-         JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1",
-    )
-    .bind(message_id)
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(MessageContext {
-        author: row.try_get("username")?,
-        title: row.try_get("title")?,
-        is_group: row.try_get::<String, _>("kind")? == "group",
-        body: row.try_get("body")?,
-        unread: unread_total(db, recipient).await?,
-    }))
-}
-
-/// Messages from others after the user's read pointers, over all conversations.
-pub async fn unread_total(db: &Db, user_id: i64) -> Result<i64, AppError> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM members mb JOIN messages x ON x.conversation_id = mb.conversation_id \
-         WHERE mb.user_id = $1 AND x.id > mb.last_read_id AND x.author_id <> $1",
-    )
-    .bind(user_id)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(row.try_get("n")?)
 }

@@ -1,0 +1,10 @@
+//! SQL for Web Push (server only): subscriptions, the delivery queue, and
+//! what a push says. Callers use `store::…`; the split is by concern.
+
+mod context;
+mod jobs;
+mod subscriptions;
+
+pub use context::*;
+pub use jobs::*;
+pub use subscriptions::*;

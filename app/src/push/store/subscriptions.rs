@@ -1,0 +1,114 @@
+//! SQL for push subscriptions: the devices a user has registered.
+
+use sqlx::Row;
+
+use crate::db::{Db, now_ms};
+use crate::error::AppError;
+use crate::push::model::Device;
+
+use super::jobs::Job;
+
+/// Stores a subscription, or moves an existing endpoint to this user with
+/// the new keys. Returns its id.
+pub async fn upsert_subscription(
+    db: &Db,
+    user_id: i64,
+    endpoint: &str,
+    p256dh: &str,
+    auth: &str,
+    label: Option<&str>,
+    expiration_time: Option<i64>,
+) -> Result<i64, AppError> {
+    let row = sqlx::query(
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, label, expiration_time, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
+           auth = excluded.auth, label = COALESCE(excluded.label, push_subscriptions.label), \
+           expiration_time = excluded.expiration_time \
+         RETURNING id",
+    )
+    .bind(user_id)
+    .bind(endpoint)
+    .bind(p256dh)
+    .bind(auth)
+    .bind(label)
+    .bind(expiration_time)
+    .bind(now_ms())
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// The user's subscription count, not counting `endpoint` (an upsert of it
+/// does not add one).
+pub async fn count_other_subscriptions(db: &Db, user_id: i64, endpoint: &str) -> Result<i64, AppError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM push_subscriptions WHERE user_id = $1 AND endpoint <> $2")
+        .bind(user_id)
+        .bind(endpoint)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// The user's devices, with the push service's origin only.
+pub async fn devices(db: &Db, user_id: i64) -> Result<Vec<Device>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, label, endpoint, created_at, last_success_at, last_status FROM push_subscriptions \
+         WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let endpoint: String = r.try_get("endpoint")?;
+            Ok(Device {
+                id: r.try_get("id")?,
+                label: r.try_get("label")?,
+                origin: url::Url::parse(&endpoint).map(|u| u.origin().ascii_serialization()).unwrap_or_default(),
+                created_at: r.try_get("created_at")?,
+                last_success_at: r.try_get("last_success_at")?,
+                last_status: r.try_get("last_status")?,
+            })
+        })
+        .collect()
+}
+
+/// Deletes one of the user's subscriptions by id or endpoint; false if none.
+pub async fn delete_subscription(
+    db: &Db,
+    user_id: i64,
+    id: Option<i64>,
+    endpoint: Option<&str>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND (id = $2 OR endpoint = $3)")
+        .bind(user_id)
+        .bind(id.unwrap_or(-1))
+        .bind(endpoint.unwrap_or(""))
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The subscription is gone (404/410): delete it and, by cascade, its jobs.
+pub async fn prune_subscription(db: &Db, subscription_id: i64) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM push_subscriptions WHERE id = $1").bind(subscription_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn record_subscription_status(
+    tx: &mut crate::db::WriteTx,
+    job: &Job,
+    status: Option<u16>,
+) -> Result<(), AppError> {
+    if let Some(status) = status {
+        sqlx::query("UPDATE push_subscriptions SET last_status = $2 WHERE id = $1")
+            .bind(job.subscription_id)
+            .bind(i64::from(status))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
