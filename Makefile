@@ -15,7 +15,7 @@ export TIDINGS_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 # Serving needs no browser: skip installing Chromium and playwright-core.
 run:
 	@TIDINGS_SETUP_BROWSER=0 scripts/setup.sh
-	cargo leptos build --release
+	cargo leptos build --release --split
 	$(or $(CARGO_TARGET_DIR),target)/release/tidings serve
 
 test: setup test-rust build wasm-size test-e2e
@@ -24,7 +24,7 @@ setup:
 	@scripts/setup.sh
 
 build:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 test-rust:
 	cargo test --locked -p tidings -p app --features app/ssr

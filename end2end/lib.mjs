@@ -49,6 +49,11 @@ export async function hydrated(page) {
   await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 15_000 });
 }
 
+/** Resolves once the chat screen's live connection is up. */
+export async function live(page) {
+  await page.waitForSelector('.chat-layout[data-connection=online]', { timeout: 15_000 });
+}
+
 let counter = 0;
 /** A fresh, valid username per call. */
 export function uniqueName(prefix) {

@@ -6,12 +6,14 @@ const BUILD = '__TIDINGS_BUILD__';
 const SHELL_CACHE = `tidings-shell-${BUILD}`;
 // Pages this user opened, for reading offline. Cleared on sign-out.
 const PAGES_CACHE = 'tidings-pages';
+// The server lists this build's /pkg files here: the JS, the CSS, the main
+// WASM and every lazily loaded chunk, so a screen never opened online still
+// works offline.
+const PKG_FILES = __TIDINGS_PKG_FILES__;
 const SHELL = [
   '/offline.html',
   '/manifest.webmanifest',
-  '/pkg/tidings.js',
-  '/pkg/tidings.wasm',
-  '/pkg/tidings.css',
+  ...PKG_FILES,
   '/icons/icon.svg',
   '/icons/icon-192.png',
   '/icons/badge-96.png',

@@ -18,18 +18,26 @@ pub struct PwaFiles {
 }
 
 impl PwaFiles {
-    /// Loads `sw.js` and the manifest from the site root, stamping the
-    /// worker with a hash of the build's assets so each build gets a new cache.
+    /// Loads `sw.js` and the manifest from the site root. The worker gets
+    /// the list of this build's `/pkg` files to precache (with `--split`
+    /// their names are only known after the build) and a hash of their
+    /// contents, so each build gets a new cache.
     pub fn load(site_root: &str, pkg_dir: &str) -> Self {
         let read = |name: &str| std::fs::read_to_string(format!("{site_root}/{name}")).unwrap_or_default();
+        let files = pkg_files(&format!("{site_root}/{pkg_dir}"));
         let mut hasher = Sha256::new();
-        for asset in ["tidings.wasm", "tidings.js", "tidings.css"] {
-            hasher.update(std::fs::read(format!("{site_root}/{pkg_dir}/{asset}")).unwrap_or_default());
+        for file in &files {
+            hasher.update(file.as_bytes());
+            hasher.update(std::fs::read(format!("{site_root}/{pkg_dir}/{file}")).unwrap_or_default());
         }
         hasher.update(env!("CARGO_PKG_VERSION"));
         let build: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let urls: Vec<String> = files.iter().map(|f| format!("/{pkg_dir}/{f}")).collect();
+        let urls = serde_json::to_string(&urls).expect("strings serialize");
         Self {
-            service_worker: read("sw.js").replace("__TIDINGS_BUILD__", &build),
+            service_worker: read("sw.js")
+                .replace("__TIDINGS_BUILD__", &build)
+                .replace("__TIDINGS_PKG_FILES__", &urls),
             manifest: read("manifest.webmanifest"),
         }
     }
@@ -41,6 +49,21 @@ impl PwaFiles {
             .route("/sw.js", get(move || serve(worker.clone(), "text/javascript; charset=utf-8", true)))
             .route("/manifest.webmanifest", get(move || serve(manifest.clone(), "application/manifest+json", false)))
     }
+}
+
+/// The files the browser may load from `/pkg`, sorted (type declarations are
+/// for tooling, not the browser).
+fn pkg_files(dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.ends_with(".d.ts"))
+        .collect();
+    files.sort();
+    files
 }
 
 async fn serve(body: String, content_type: &'static str, worker: bool) -> Response {

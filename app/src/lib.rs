@@ -9,7 +9,11 @@
 mod i18n_gen {
     leptos_i18n::load_locales!();
 }
-pub use i18n_gen::i18n;
+/// The generated translations, plus `tr` (see `ui::text`).
+pub mod i18n {
+    pub use crate::i18n_gen::i18n::*;
+    pub use crate::ui::text::{TextKey, tr};
+}
 
 pub mod auth;
 pub mod chat;

@@ -1,6 +1,6 @@
 // Two people chatting live in two browser contexts.
 import assert from 'node:assert/strict';
-import { bodies, eventually, hydrated, say, startConversation, twoPeople } from '../lib.mjs';
+import { bodies, eventually, hydrated, live, say, startConversation, twoPeople } from '../lib.mjs';
 
 export default {
   async 'alice and bob chat live, see typing, and history survives a reload'({ browser, base }) {
@@ -9,7 +9,9 @@ export default {
 
     await bob.page.goto(`${base}/c/${id}`);
     await hydrated(bob.page);
-    await eventually(() => bob.page.evaluate(() => true), 'bob page ready');
+    // Typing notices are live-only: both sockets must be up to see one.
+    await live(bob.page);
+    await live(alice.page);
 
     // Typing shows on the other side.
     await alice.page.fill('[data-testid=composer]', 'H');

@@ -1,11 +1,19 @@
 //! The WASM entry point: hydrates the HTML the server rendered.
 
+use leptos::prelude::document;
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // A marker for tests and for CSS that should only apply once interactive.
-    if let Some(root) = leptos::prelude::document().document_element() {
-        let _ = root.set_attribute("data-hydrated", "true");
-    }
+    // Pages are lazily loaded chunks, so hydration waits for the current
+    // page's chunk (leptos' `hydrate_lazy`, plus a marker when it is done).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = document().body() else { return };
+        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        // For tests, and for CSS that should only apply once interactive.
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }

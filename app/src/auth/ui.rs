@@ -12,23 +12,22 @@ use crate::ui::session::use_current_user;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let i18n = use_i18n();
     let action = ServerAction::<Login>::new();
     refresh_on_success(action.value());
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
         <section class="card auth">
-            <h1>{t!(i18n, auth.sign_in_title)}</h1>
+            <h1>{tr(|l| td_string!(l, auth.sign_in_title))}</h1>
             <ActionForm action=action attr:class="form" attr:data-testid="signin-form">
                 <UsernameField/>
                 <PasswordField autocomplete="current-password"/>
                 <ErrorText error/>
                 <button type="submit" class="button wide" disabled=move || action.pending().get()>
-                    {t!(i18n, auth.sign_in_submit)}
+                    {tr(|l| td_string!(l, auth.sign_in_submit))}
                 </button>
             </ActionForm>
             <p class="switch">
-                {t!(i18n, auth.no_account)} " " <A href="/signup">{t!(i18n, nav.sign_up)}</A>
+                {tr(|l| td_string!(l, auth.no_account))} " " <A href="/signup">{tr(|l| td_string!(l, nav.sign_up))}</A>
             </p>
         </section>
     }
@@ -36,25 +35,24 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let i18n = use_i18n();
     let action = ServerAction::<Register>::new();
     refresh_on_success(action.value());
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
         <section class="card auth">
-            <h1>{t!(i18n, auth.sign_up_title)}</h1>
+            <h1>{tr(|l| td_string!(l, auth.sign_up_title))}</h1>
             <ActionForm action=action attr:class="form" attr:data-testid="signup-form">
                 <UsernameField/>
-                <small class="hint">{t!(i18n, auth.username_hint)}</small>
+                <small class="hint">{tr(|l| td_string!(l, auth.username_hint))}</small>
                 <PasswordField autocomplete="new-password"/>
-                <small class="hint">{t!(i18n, auth.password_hint)}</small>
+                <small class="hint">{tr(|l| td_string!(l, auth.password_hint))}</small>
                 <ErrorText error/>
                 <button type="submit" class="button wide" disabled=move || action.pending().get()>
-                    {t!(i18n, auth.sign_up_submit)}
+                    {tr(|l| td_string!(l, auth.sign_up_submit))}
                 </button>
             </ActionForm>
             <p class="switch">
-                {t!(i18n, auth.have_account)} " " <A href="/signin">{t!(i18n, nav.sign_in)}</A>
+                {tr(|l| td_string!(l, auth.have_account))} " " <A href="/signin">{tr(|l| td_string!(l, nav.sign_in))}</A>
             </p>
         </section>
     }
@@ -73,10 +71,9 @@ fn refresh_on_success<T: Send + Sync + 'static>(value: impl Get<Value = Option<R
 
 #[component]
 fn UsernameField() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <label class="field">
-            <span>{t!(i18n, auth.username)}</span>
+            <span>{tr(|l| td_string!(l, auth.username))}</span>
             <input
                 name="username"
                 required
@@ -97,7 +94,7 @@ fn PasswordField(autocomplete: &'static str) -> impl IntoView {
     let visible = RwSignal::new(false);
     view! {
         <label class="field">
-            <span>{t!(i18n, auth.password)}</span>
+            <span>{tr(|l| td_string!(l, auth.password))}</span>
             <span class="password">
                 <input
                     name="password"
@@ -114,9 +111,9 @@ fn PasswordField(autocomplete: &'static str) -> impl IntoView {
                     on:click=move |_| visible.update(|v| *v = !*v)
                 >
                     {move || if visible.get() {
-                        t!(i18n, auth.hide_password).into_any()
+                        td_string!(i18n.get_locale(), auth.hide_password)
                     } else {
-                        t!(i18n, auth.show_password).into_any()
+                        td_string!(i18n.get_locale(), auth.show_password)
                     }}
                 </button>
             </span>

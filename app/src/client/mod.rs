@@ -5,6 +5,7 @@ pub mod cache;
 pub mod idb;
 mod js;
 pub mod pwa;
+pub mod runtime;
 pub mod socket;
 
 /// Milliseconds since the epoch, from the browser clock.

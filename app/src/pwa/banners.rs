@@ -7,26 +7,24 @@ use crate::i18n::*;
 
 #[component]
 pub fn OfflineBanner() -> impl IntoView {
-    let i18n = use_i18n();
     let pwa = use_pwa();
     view! {
         <Show when=move || !pwa.online.get()>
-            <div class="banner offline" role="status" data-testid="offline-banner">{t!(i18n, pwa.offline)}</div>
+            <div class="banner offline" role="status" data-testid="offline-banner">{tr(|l| td_string!(l, pwa.offline))}</div>
         </Show>
     }
 }
 
 #[component]
 pub fn UpdateBanner() -> impl IntoView {
-    let i18n = use_i18n();
     let pwa = use_pwa();
     view! {
         <Show when=move || pwa.update_ready.get()>
             <div class="banner update" role="status" data-testid="update-banner">
-                <span>{t!(i18n, pwa.update_ready)}</span>
+                <span>{tr(|l| td_string!(l, pwa.update_ready))}</span>
                 " "
                 <button type="button" class="button small" on:click=move |_| pwa.command(PwaCommand::ApplyUpdate)>
-                    {t!(i18n, pwa.reload)}
+                    {tr(|l| td_string!(l, pwa.reload))}
                 </button>
             </div>
         </Show>

@@ -7,23 +7,22 @@ use crate::i18n::*;
 
 #[component]
 pub fn InstallPrompt() -> impl IntoView {
-    let i18n = use_i18n();
     let pwa = use_pwa();
     view! {
         <Show when=move || pwa.offer_install()>
             <aside class="install-prompt card" data-testid="install-prompt" aria-labelledby="install-title">
                 <img src="/icons/icon-192.png" alt="" width="48" height="48"/>
                 <div class="install-text">
-                    <strong id="install-title">{t!(i18n, pwa.install_title)}</strong>
+                    <strong id="install-title">{tr(|l| td_string!(l, pwa.install_title))}</strong>
                     {move || match pwa.install.get() {
-                        InstallOffer::IosInstructions => view! { <p>{t!(i18n, pwa.install_ios)}</p> }.into_any(),
-                        _ => view! { <p>{t!(i18n, pwa.install_body)}</p> }.into_any(),
+                        InstallOffer::IosInstructions => view! { <p>{tr(|l| td_string!(l, pwa.install_ios))}</p> }.into_any(),
+                        _ => view! { <p>{tr(|l| td_string!(l, pwa.install_body))}</p> }.into_any(),
                     }}
                 </div>
                 <div class="install-actions">
                     <Show when=move || pwa.install.get() == InstallOffer::Native>
                         <button type="button" class="button small" data-testid="install" on:click=move |_| pwa.command(PwaCommand::Install)>
-                            {t!(i18n, pwa.install)}
+                            {tr(|l| td_string!(l, pwa.install))}
                         </button>
                     </Show>
                     <button
@@ -32,7 +31,7 @@ pub fn InstallPrompt() -> impl IntoView {
                         data-testid="install-dismiss"
                         on:click=move |_| pwa.command(PwaCommand::DismissInstall)
                     >
-                        {t!(i18n, pwa.not_now)}
+                        {tr(|l| td_string!(l, pwa.not_now))}
                     </button>
                 </div>
             </aside>

@@ -29,6 +29,20 @@ pub enum PushStatus {
     Denied,
 }
 
+impl PushStatus {
+    /// The state's name, as `data-state` shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Unsupported => "unsupported",
+            Self::NeedsInstall => "needsinstall",
+            Self::Default => "default",
+            Self::Granted => "granted",
+            Self::Denied => "denied",
+        }
+    }
+}
+
 /// How this browser can install the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstallOffer {
@@ -121,10 +135,12 @@ pub fn PwaProvider(children: Children) -> impl IntoView {
     let pwa = PwaState::new();
     provide_context(pwa);
     let chat = crate::chat::ui::state::use_chat();
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let owner = Owner::current().unwrap_or_default();
     Effect::new(move |started: Option<()>| {
         if started.is_none() {
             #[cfg(feature = "hydrate")]
-            crate::client::pwa::start(pwa, chat);
+            crate::client::runtime::start_pwa(owner.clone(), pwa, chat);
             let _ = chat;
         }
     });

@@ -9,29 +9,28 @@ use crate::i18n::*;
 /// The full panel (settings).
 #[component]
 pub fn PushOptIn() -> impl IntoView {
-    let i18n = use_i18n();
     let pwa = use_pwa();
     let test = ServerAction::<crate::push::api::SendTestPush>::new();
-    let status_name = move || format!("{:?}", pwa.push.get()).to_lowercase();
+    let status_name = move || pwa.push.get().as_str();
     view! {
         <section class="card push-opt-in" data-testid="push-opt-in" data-state=status_name>
-            <h2>{t!(i18n, pwa.push_title)}</h2>
+            <h2>{tr(|l| td_string!(l, pwa.push_title))}</h2>
             {move || match pwa.push.get() {
-                PushStatus::Unknown => view! { <p class="muted">{t!(i18n, pwa.checking)}</p> }.into_any(),
-                PushStatus::Unsupported => view! { <p>{t!(i18n, pwa.push_unsupported)}</p> }.into_any(),
+                PushStatus::Unknown => view! { <p class="muted">{tr(|l| td_string!(l, pwa.checking))}</p> }.into_any(),
+                PushStatus::Unsupported => view! { <p>{tr(|l| td_string!(l, pwa.push_unsupported))}</p> }.into_any(),
                 PushStatus::NeedsInstall => view! {
-                    <p data-testid="push-needs-install">{t!(i18n, pwa.push_ios_install)}</p>
+                    <p data-testid="push-needs-install">{tr(|l| td_string!(l, pwa.push_ios_install))}</p>
                 }
                 .into_any(),
                 PushStatus::Default => view! {
-                    <p>{t!(i18n, pwa.push_explain)}</p>
+                    <p>{tr(|l| td_string!(l, pwa.push_explain))}</p>
                     <button type="button" class="button" data-testid="enable-push" on:click=move |_| pwa.command(PwaCommand::EnablePush)>
-                        {t!(i18n, pwa.enable)}
+                        {tr(|l| td_string!(l, pwa.enable))}
                     </button>
                 }
                 .into_any(),
                 PushStatus::Granted => view! {
-                    <p data-testid="push-on">{t!(i18n, pwa.push_on)}</p>
+                    <p data-testid="push-on">{tr(|l| td_string!(l, pwa.push_on))}</p>
                     <button
                         type="button"
                         class="button ghost"
@@ -41,15 +40,15 @@ pub fn PushOptIn() -> impl IntoView {
                             test.dispatch(crate::push::api::SendTestPush {});
                         }
                     >
-                        {t!(i18n, pwa.send_test)}
+                        {tr(|l| td_string!(l, pwa.send_test))}
                     </button>
                     {move || test.value().get().map(|r| match r {
-                        Ok(_) => view! { <p class="muted" role="status">{t!(i18n, pwa.test_sent)}</p> }.into_any(),
-                        Err(_) => view! { <p class="error" role="alert">{t!(i18n, errors.generic)}</p> }.into_any(),
+                        Ok(_) => view! { <p class="muted" role="status">{tr(|l| td_string!(l, pwa.test_sent))}</p> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">{tr(|l| td_string!(l, errors.generic))}</p> }.into_any(),
                     })}
                 }
                 .into_any(),
-                PushStatus::Denied => view! { <p data-testid="push-denied">{t!(i18n, pwa.push_denied)}</p> }.into_any(),
+                PushStatus::Denied => view! { <p data-testid="push-denied">{tr(|l| td_string!(l, pwa.push_denied))}</p> }.into_any(),
             }}
             {move || pwa.push_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
@@ -60,18 +59,17 @@ pub fn PushOptIn() -> impl IntoView {
 /// decided yet. Dismissal is remembered.
 #[component]
 pub fn PushPrompt() -> impl IntoView {
-    let i18n = use_i18n();
     let pwa = use_pwa();
     let show = move || pwa.push.get() == PushStatus::Default && !pwa.push_prompt_dismissed.get();
     view! {
         <Show when=show>
             <div class="push-prompt" data-testid="push-prompt">
-                <span>{t!(i18n, pwa.push_nudge)}</span>
+                <span>{tr(|l| td_string!(l, pwa.push_nudge))}</span>
                 <button type="button" class="button small" on:click=move |_| pwa.command(PwaCommand::EnablePush)>
-                    {t!(i18n, pwa.enable)}
+                    {tr(|l| td_string!(l, pwa.enable))}
                 </button>
                 <button type="button" class="button ghost small" on:click=move |_| pwa.command(PwaCommand::DismissPushPrompt)>
-                    {t!(i18n, pwa.not_now)}
+                    {tr(|l| td_string!(l, pwa.not_now))}
                 </button>
             </div>
         </Show>

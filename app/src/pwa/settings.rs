@@ -9,10 +9,9 @@ use crate::push::model::Device;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <div class="settings">
-            <h1>{t!(i18n, pwa.settings)}</h1>
+            <h1>{tr(|l| td_string!(l, pwa.settings))}</h1>
             <PushOptIn/>
             <Devices/>
             <InstallPrompt/>
@@ -22,7 +21,6 @@ pub fn SettingsPage() -> impl IntoView {
 
 #[component]
 fn Devices() -> impl IntoView {
-    let i18n = use_i18n();
     let revoke = ServerAction::<RevokeDevice>::new();
     let pwa = super::use_pwa();
     // Loaded in the browser only: nothing here needs to be server-rendered.
@@ -32,12 +30,12 @@ fn Devices() -> impl IntoView {
     });
     view! {
         <section class="card devices">
-            <h2>{t!(i18n, pwa.devices)}</h2>
+            <h2>{tr(|l| td_string!(l, pwa.devices))}</h2>
             <Transition>
                 {move || Suspend::new(async move {
                     let list = devices.await.unwrap_or_default();
                     if list.is_empty() {
-                        return view! { <p class="muted">{t!(i18n, pwa.no_devices)}</p> }.into_any();
+                        return view! { <p class="muted">{tr(|l| td_string!(l, pwa.no_devices))}</p> }.into_any();
                     }
                     view! {
                         <ul class="device-list" data-testid="devices">
@@ -53,7 +51,6 @@ fn Devices() -> impl IntoView {
 
 #[component]
 fn DeviceRow(device: Device, revoke: ServerAction<RevokeDevice>) -> impl IntoView {
-    let i18n = use_i18n();
     let id = device.id;
     let name = device.label.clone().unwrap_or_else(|| device.origin.clone());
     view! {
@@ -67,7 +64,7 @@ fn DeviceRow(device: Device, revoke: ServerAction<RevokeDevice>) -> impl IntoVie
                     revoke.dispatch(RevokeDevice { id: Some(id), endpoint: None });
                 }
             >
-                {t!(i18n, pwa.revoke)}
+                {tr(|l| td_string!(l, pwa.revoke))}
             </button>
         </li>
     }

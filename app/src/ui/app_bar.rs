@@ -1,7 +1,11 @@
 //! The bar across the top: name, language, and who is signed in.
 
+// Plain `<a>` links (the router handles their clicks) and a plain form:
+// `A` and `ActionForm` would each add their own code to the main WASM chunk,
+// which every page loads.
+
 use leptos::prelude::*;
-use leptos_router::components::A;
+use server_fn::ServerFn;
 
 use super::language::LanguagePicker;
 use super::session::use_current_user;
@@ -10,14 +14,13 @@ use crate::i18n::*;
 
 #[component]
 pub fn AppBar() -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_current_user();
     view! {
         <header class="app-bar">
-            <A href="/" attr:class="brand">
+            <a href="/" class="brand">
                 <img src="/icons/icon.svg" alt="" width="28" height="28"/>
-                <span>{t!(i18n, app_name)}</span>
-            </A>
+                <span>{tr(|l| td_string!(l, app_name))}</span>
+            </a>
             <nav class="app-bar-actions">
                 <LanguagePicker/>
                 <Transition>
@@ -35,7 +38,6 @@ pub fn AppBar() -> impl IntoView {
 
 #[component]
 fn SignedIn(username: String) -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_current_user();
     let logout = ServerAction::<Logout>::new();
     Effect::new(move |_| {
@@ -44,28 +46,32 @@ fn SignedIn(username: String) -> impl IntoView {
         }
     });
     view! {
-        <A href="/settings" attr:class="icon-button settings-link" attr:aria-label=move || t_string!(i18n, pwa.settings) attr:data-testid="settings-link">
+        <a href="/settings" class="icon-button settings-link" aria-label=tr(|l| td_string!(l, pwa.settings)) data-testid="settings-link">
             "⚙"
-        </A>
-        <span class="who" title=move || t_string!(i18n, nav.signed_in_as)>
+        </a>
+        <span class="who" title=tr(|l| td_string!(l, nav.signed_in_as))>
             <span class="avatar" aria-hidden="true">{initial(&username)}</span>
             <span class="username" data-testid="username">{username.clone()}</span>
         </span>
-        <ActionForm action=logout attr:class="inline">
-            <button type="submit" class="button ghost">{t!(i18n, nav.sign_out)}</button>
-        </ActionForm>
+        // Posts to the server function without the WASM too (it redirects back).
+        <form class="inline" method="post" action=Logout::url() on:submit=move |ev| {
+            ev.prevent_default();
+            logout.dispatch(Logout {});
+        }>
+            <button type="submit" class="button ghost">{tr(|l| td_string!(l, nav.sign_out))}</button>
+        </form>
     }
 }
 
 #[component]
 fn SignedOut() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
-        <A href="/signin" attr:class="button ghost">{t!(i18n, nav.sign_in)}</A>
-        <A href="/signup" attr:class="button">{t!(i18n, nav.sign_up)}</A>
+        <a href="/signin" class="button ghost">{tr(|l| td_string!(l, nav.sign_in))}</a>
+        <a href="/signup" class="button">{tr(|l| td_string!(l, nav.sign_up))}</a>
     }
 }
 
+/// The avatar letter; CSS upper-cases it (case tables would add to the WASM).
 fn initial(username: &str) -> String {
-    username.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()
+    username.chars().next().map(String::from).unwrap_or_default()
 }

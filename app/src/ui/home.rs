@@ -47,8 +47,11 @@ fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
 fn ChatLayout(conversation: Option<Memo<i64>>) -> impl IntoView {
     // On phones the list and the conversation are separate screens.
     let class = if conversation.is_some() { "chat-layout show-thread" } else { "chat-layout" };
+    let state = crate::chat::ui::state::use_chat();
+    // "connecting", "online" or "offline": for CSS, and for tests to wait on.
+    let connection = move || state.connection.get().as_str();
     view! {
-        <div class=class>
+        <div class=class data-connection=connection>
             <div class="list-column">
                 <InstallPrompt/>
                 <ConversationList/>
@@ -65,15 +68,14 @@ fn ChatLayout(conversation: Option<Memo<i64>>) -> impl IntoView {
 
 #[component]
 fn Welcome() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <section class="hero">
-            <h1>{t!(i18n, home.welcome)}</h1>
-            <p class="tagline">{t!(i18n, tagline)}</p>
-            <p>{t!(i18n, home.signed_out_body)}</p>
+            <h1>{tr(|l| td_string!(l, home.welcome))}</h1>
+            <p class="tagline">{tr(|l| td_string!(l, tagline))}</p>
+            <p>{tr(|l| td_string!(l, home.signed_out_body))}</p>
             <div class="actions">
-                <A href="/signup" attr:class="button">{t!(i18n, nav.sign_up)}</A>
-                <A href="/signin" attr:class="button ghost">{t!(i18n, nav.sign_in)}</A>
+                <A href="/signup" attr:class="button">{tr(|l| td_string!(l, nav.sign_up))}</A>
+                <A href="/signin" attr:class="button ghost">{tr(|l| td_string!(l, nav.sign_in))}</A>
             </div>
         </section>
     }
@@ -81,7 +83,6 @@ fn Welcome() -> impl IntoView {
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
@@ -89,7 +90,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="empty-state">
             <h1>"404"</h1>
-            <p>{t!(i18n, errors.not_found)}</p>
+            <p>{tr(|l| td_string!(l, errors.not_found))}</p>
         </section>
     }
 }

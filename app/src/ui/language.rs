@@ -21,7 +21,7 @@ pub fn LanguagePicker() -> impl IntoView {
     };
     view! {
         <label class="language">
-            <span class="visually-hidden">{t!(i18n, nav.language)}</span>
+            <span class="visually-hidden">{tr(|l| td_string!(l, nav.language))}</span>
             <select name="language" on:change=on_change>
                 {LANGUAGES
                     .into_iter()

@@ -4,15 +4,15 @@ use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use super::app_bar::AppBar;
-use super::home::{ConversationPage, HomePage, NotFound};
+use super::home::NotFound;
+use super::routes::{ConversationRoute, HomeRoute, SettingsRoute, SignInRoute, SignUpRoute};
 use super::session::CurrentUser;
-use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::chat::ui::ChatProvider;
 use crate::i18n::*;
-use crate::pwa::{OfflineBanner, PwaProvider, SettingsPage, UpdateBanner};
+use crate::pwa::{OfflineBanner, PwaProvider, UpdateBanner};
 
 /// The document around the app. `<html lang>` is set by the i18n provider.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -69,11 +69,11 @@ pub fn App() -> impl IntoView {
                         <UpdateBanner/>
                         <main class="page">
                             <Routes fallback=NotFound>
-                                <Route path=path!("/") view=HomePage/>
-                                <Route path=path!("/c/:id") view=ConversationPage/>
-                                <Route path=path!("/settings") view=SettingsPage/>
-                                <Route path=path!("/signin") view=SignInPage/>
-                                <Route path=path!("/signup") view=SignUpPage/>
+                                <Route path=path!("/") view={Lazy::<HomeRoute>::new()}/>
+                                <Route path=path!("/c/:id") view={Lazy::<ConversationRoute>::new()}/>
+                                <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
+                                <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()}/>
+                                <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()}/>
                             </Routes>
                         </main>
                     </PwaProvider>

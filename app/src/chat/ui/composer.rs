@@ -12,7 +12,6 @@ const TYPING_EVERY_MS: f64 = 3000.0;
 
 #[component]
 pub fn Composer(conversation_id: i64) -> impl IntoView {
-    let i18n = use_i18n();
     let state = use_chat();
     let input = NodeRef::<Textarea>::new();
     let too_long = RwSignal::new(false);
@@ -59,14 +58,14 @@ pub fn Composer(conversation_id: i64) -> impl IntoView {
                 name="body"
                 rows="1"
                 data-testid="composer"
-                placeholder=move || t_string!(i18n, chat.placeholder)
-                aria-label=move || t_string!(i18n, chat.placeholder)
+                placeholder=tr(|l| td_string!(l, chat.placeholder))
+                aria-label=tr(|l| td_string!(l, chat.placeholder))
                 on:keydown=on_keydown
                 on:input=on_input
             ></textarea>
-            <button type="submit" class="button" aria-label=move || t_string!(i18n, chat.send)>"➤"</button>
+            <button type="submit" class="button" aria-label=tr(|l| td_string!(l, chat.send))>"➤"</button>
             <Show when=move || too_long.get()>
-                <p class="error" role="alert">{t!(i18n, errors.message_too_long)}</p>
+                <p class="error" role="alert">{tr(|l| td_string!(l, errors.message_too_long))}</p>
             </Show>
         </form>
     }

@@ -19,10 +19,9 @@ use crate::ui::ErrorText;
 /// Shown beside the list when no conversation is open (desktop).
 #[component]
 pub fn NoConversation() -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <div class="thread-empty">
-            <p>{t!(i18n, chat.pick_one)}</p>
+            <p>{tr(|l| td_string!(l, chat.pick_one))}</p>
         </div>
     }
 }
@@ -138,11 +137,11 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
 
     view! {
         <header class="thread-header">
-            <A href="/" attr:class="back icon-button" attr:aria-label=move || t_string!(i18n, chat.back)>"‹"</A>
+            <A href="/" attr:class="back icon-button" attr:aria-label=tr(|l| td_string!(l, chat.back))>"‹"</A>
             <div class="thread-title">
                 <h1>{name}</h1>
                 <span class="thread-meta">
-                    {move || if online() { t!(i18n, chat.online).into_any() } else { ().into_any() }}
+                    {move || online().then(|| td_string!(i18n.get_locale(), chat.online))}
                 </span>
             </div>
             <button
@@ -170,7 +169,7 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
             <Show when=move || has_more.get()>
                 <li class="load-older">
                     <button type="button" class="button ghost small" on:click=move |_| load_older()>
-                        {t!(i18n, chat.load_older)}
+                        {tr(|l| td_string!(l, chat.load_older))}
                     </button>
                 </li>
             </Show>

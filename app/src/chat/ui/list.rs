@@ -12,13 +12,12 @@ use crate::ui::ErrorText;
 
 #[component]
 pub fn ConversationList() -> impl IntoView {
-    let i18n = use_i18n();
     let state = use_chat();
     let list = expect_context::<ChatResources>().list;
     view! {
-        <nav class="conversation-list" aria-label=move || t_string!(i18n, chat.conversations)>
+        <nav class="conversation-list" aria-label=tr(|l| td_string!(l, chat.conversations))>
             <div class="list-header">
-                <h2>{t!(i18n, chat.conversations)}</h2>
+                <h2>{tr(|l| td_string!(l, chat.conversations))}</h2>
                 <NewConversation/>
             </div>
             <Transition>
@@ -40,13 +39,12 @@ pub fn ConversationList() -> impl IntoView {
 
 #[component]
 fn Rows() -> impl IntoView {
-    let i18n = use_i18n();
     let state = use_chat();
     let current = move || state.active.get();
     view! {
         <Show
             when=move || state.conversations.with(|l| !l.is_empty())
-            fallback=move || view! { <p class="list-empty">{t!(i18n, chat.no_conversations)}</p> }
+            fallback=move || view! { <p class="list-empty">{tr(|l| td_string!(l, chat.no_conversations))}</p> }
         >
             <ul class="rows">
                 <For
@@ -103,6 +101,7 @@ pub fn first_line(body: &str, max: usize) -> String {
     }
 }
 
+/// The avatar letter; CSS upper-cases it (case tables would add to the WASM).
 fn initial(name: &str) -> String {
-    name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()
+    name.chars().next().map(String::from).unwrap_or_default()
 }

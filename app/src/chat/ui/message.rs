@@ -7,7 +7,6 @@ use crate::i18n::*;
 
 #[component]
 pub fn MessageItem(entry: Entry, me: i64, group: bool) -> impl IntoView {
-    let i18n = use_i18n();
     let state = use_chat();
     let own = entry.author.id == me;
     let status = match &entry.status {
@@ -32,18 +31,18 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool) -> impl IntoView {
             <span class="meta">
                 <time>{time}</time>
                 {own.then(|| match status {
-                    "pending" => view! { <span class="status" title=move || t_string!(i18n, chat.pending)>"🕓"</span> }.into_any(),
-                    "sent" => view! { <span class="status" title=move || t_string!(i18n, chat.sent)>"✓"</span> }.into_any(),
-                    _ => view! { <span class="status failed">{t!(i18n, chat.failed)}</span> }.into_any(),
+                    "pending" => view! { <span class="status" title=tr(|l| td_string!(l, chat.pending))>"🕓"</span> }.into_any(),
+                    "sent" => view! { <span class="status" title=tr(|l| td_string!(l, chat.sent))>"✓"</span> }.into_any(),
+                    _ => view! { <span class="status failed">{tr(|l| td_string!(l, chat.failed))}</span> }.into_any(),
                 })}
             </span>
             {failed.then(|| view! {
                 <span class="failed-actions">
                     <button type="button" class="button ghost small" on:click=move |_| state.command(Command::Retry { client_id: retry_id.clone() })>
-                        {t!(i18n, chat.retry)}
+                        {tr(|l| td_string!(l, chat.retry))}
                     </button>
                     <button type="button" class="button ghost small" on:click=move |_| state.command(Command::Discard { client_id: discard_id.clone() })>
-                        {t!(i18n, chat.delete)}
+                        {tr(|l| td_string!(l, chat.delete))}
                     </button>
                 </span>
             })}

@@ -58,14 +58,14 @@ pub fn ChatProvider(children: Children) -> impl IntoView {
         },
     );
     provide_context(ChatResources { list, thread });
-    #[cfg(feature = "hydrate")]
-    crate::client::cache::persist(state);
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let owner = Owner::current().unwrap_or_default();
     // Effects run only in the browser, once hydrated.
     Effect::new(move |was_signed_in: Option<bool>| {
         let signed_in = matches!(session.user.get(), Some(Ok(Some(_))));
         if signed_in && was_signed_in != Some(true) {
             #[cfg(feature = "hydrate")]
-            crate::client::socket::start(state);
+            crate::client::runtime::start_chat(owner.clone(), state);
         } else if !signed_in && was_signed_in == Some(true) {
             state.command(state::Command::Disconnect);
         }

@@ -10,7 +10,6 @@ use crate::ui::ErrorText;
 
 #[component]
 pub fn NewConversation() -> impl IntoView {
-    let i18n = use_i18n();
     let state = use_chat();
     let open = RwSignal::new(false);
     let action = ServerAction::<StartConversation>::new();
@@ -31,29 +30,29 @@ pub fn NewConversation() -> impl IntoView {
             aria-expanded=move || open.get().to_string()
             on:click=move |_| open.update(|o| *o = !*o)
         >
-            {t!(i18n, chat.new)}
+            {tr(|l| td_string!(l, chat.new))}
         </button>
         <Show when=move || open.get()>
             <div class="dialog-backdrop" on:click=move |_| open.set(false)></div>
             <div class="dialog card" role="dialog" aria-modal="true" aria-labelledby="new-conversation-title">
-                <h2 id="new-conversation-title">{t!(i18n, chat.new_title)}</h2>
+                <h2 id="new-conversation-title">{tr(|l| td_string!(l, chat.new_title))}</h2>
                 <ActionForm action=action attr:class="form">
                     <label class="field">
-                        <span>{t!(i18n, chat.usernames)}</span>
+                        <span>{tr(|l| td_string!(l, chat.usernames))}</span>
                         <input name="usernames" required autocapitalize="none" spellcheck="false" autocomplete="off"/>
                     </label>
-                    <small class="hint">{t!(i18n, chat.usernames_hint)}</small>
+                    <small class="hint">{tr(|l| td_string!(l, chat.usernames_hint))}</small>
                     <label class="field">
-                        <span>{t!(i18n, chat.group_title)}</span>
+                        <span>{tr(|l| td_string!(l, chat.group_title))}</span>
                         <input name="title" maxlength="100"/>
                     </label>
                     <ErrorText error/>
                     <div class="actions end">
                         <button type="button" class="button ghost" on:click=move |_| open.set(false)>
-                            {t!(i18n, chat.cancel)}
+                            {tr(|l| td_string!(l, chat.cancel))}
                         </button>
                         <button type="submit" class="button" disabled=move || action.pending().get()>
-                            {t!(i18n, chat.start)}
+                            {tr(|l| td_string!(l, chat.start))}
                         </button>
                     </div>
                 </ActionForm>
