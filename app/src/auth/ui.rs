@@ -90,7 +90,7 @@ fn UsernameField() -> impl IntoView {
 /// A password input with a show/hide toggle (a purely client-side control).
 #[component]
 fn PasswordField(autocomplete: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let visible = RwSignal::new(false);
     view! {
         <label class="field">
@@ -111,9 +111,9 @@ fn PasswordField(autocomplete: &'static str) -> impl IntoView {
                     on:click=move |_| visible.update(|v| *v = !*v)
                 >
                     {move || if visible.get() {
-                        td_string!(i18n.get_locale(), auth.hide_password)
+                        td_string!(locale.get(), auth.hide_password)
                     } else {
-                        td_string!(i18n.get_locale(), auth.show_password)
+                        td_string!(locale.get(), auth.show_password)
                     }}
                 </button>
             </span>

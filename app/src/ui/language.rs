@@ -11,12 +11,10 @@ const LANGUAGES: [(Locale, &str); 4] =
 
 #[component]
 pub fn LanguagePicker() -> impl IntoView {
-    let i18n = use_i18n();
+    let current = use_locale();
     let on_change = move |ev| {
         if let Ok(locale) = event_target_value(&ev).parse::<Locale>() {
-            i18n.set_locale(locale);
-            #[cfg(feature = "hydrate")]
-            crate::client::remember_locale(locale.as_str());
+            current.set(locale);
         }
     };
     view! {
@@ -27,7 +25,7 @@ pub fn LanguagePicker() -> impl IntoView {
                     .into_iter()
                     .map(|(locale, label)| {
                         view! {
-                            <option value=locale.as_str() selected=move || i18n.get_locale() == locale>
+                            <option value=locale.as_str() selected=move || current.get() == locale>
                                 {label}
                             </option>
                         }

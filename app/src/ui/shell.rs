@@ -1,7 +1,6 @@
 //! The HTML document and the root component with its routes.
 
 use leptos::prelude::*;
-use leptos_i18n::context::CookieOptions;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, path};
@@ -10,8 +9,8 @@ use super::app_bar::AppBar;
 use super::home::NotFound;
 use super::routes::{ConversationRoute, HomeRoute, SettingsRoute, SignInRoute, SignUpRoute};
 use super::session::CurrentUser;
+use super::text::LocaleProvider;
 use crate::chat::ui::ChatProvider;
-use crate::i18n::*;
 use crate::pwa::{OfflineBanner, PwaProvider, UpdateBanner};
 
 /// The document around the app. `<html lang>` is set by the i18n provider.
@@ -48,19 +47,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 const CAPTURE_INSTALL_PROMPT: &str = "addEventListener('beforeinstallprompt',function(e){e.preventDefault();\
 window.__tidingsInstall=e;dispatchEvent(new Event('tidings-installable'))});";
 
-/// One year, in milliseconds (leptos-use's unit).
-const LOCALE_COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 3600 * 1000;
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     CurrentUser::provide();
-    // Read by the server (the `cookie` feature is on for `ssr` only).
-    let cookie = CookieOptions::<Locale>::default().path("/").max_age(LOCALE_COOKIE_MAX_AGE_MS);
     view! {
         <Stylesheet id="leptos" href="/pkg/tidings.css"/>
         <Title text="Tidings"/>
-        <I18nContextProvider cookie_options=cookie>
+        <LocaleProvider>
             <Router>
                 <ChatProvider>
                     <PwaProvider>
@@ -79,6 +73,6 @@ pub fn App() -> impl IntoView {
                     </PwaProvider>
                 </ChatProvider>
             </Router>
-        </I18nContextProvider>
+        </LocaleProvider>
     }
 }

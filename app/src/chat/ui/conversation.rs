@@ -64,7 +64,7 @@ pub fn ConversationView(id: Memo<i64>) -> impl IntoView {
 
 #[component]
 fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let state = use_chat();
     let id = conversation.id;
     let me = state.me.get_untracked().map(|m| m.id).unwrap_or_default();
@@ -141,7 +141,7 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
             <div class="thread-title">
                 <h1>{name}</h1>
                 <span class="thread-meta">
-                    {move || online().then(|| td_string!(i18n.get_locale(), chat.online))}
+                    {move || online().then(|| td_string!(locale.get(), chat.online))}
                 </span>
             </div>
             <button
@@ -149,7 +149,7 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
                 class="icon-button mute"
                 data-testid="mute"
                 aria-pressed=move || muted.get().to_string()
-                title=move || if muted.get() { t_string!(i18n, pwa.unmute) } else { t_string!(i18n, pwa.mute) }
+                title=move || if muted.get() { td_string!(locale.get(), pwa.unmute) } else { td_string!(locale.get(), pwa.mute) }
                 on:click=toggle_mute
             >
                 {move || if muted.get() { "🔕" } else { "🔔" }}

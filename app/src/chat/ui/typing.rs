@@ -7,7 +7,7 @@ use crate::i18n::*;
 
 #[component]
 pub fn TypingIndicator(conversation_id: i64) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = use_locale();
     let state = use_chat();
     // Re-evaluate expiry once a second while mounted (browser only).
     let now = RwSignal::new(0.0_f64);
@@ -38,7 +38,7 @@ pub fn TypingIndicator(conversation_id: i64) -> impl IntoView {
         <div class="typing" aria-live="polite" data-testid="typing">
             {move || {
                 let who = names();
-                (!who.is_empty()).then(|| view! { {t!(i18n, chat.typing, name = move || who.clone())} })
+                (!who.is_empty()).then(|| td!(locale.get(), chat.typing, name = move || who.clone()))
             }}
         </div>
     }
