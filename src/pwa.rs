@@ -35,9 +35,7 @@ impl PwaFiles {
         let urls: Vec<String> = files.iter().map(|f| format!("/{pkg_dir}/{f}")).collect();
         let urls = serde_json::to_string(&urls).expect("strings serialize");
         Self {
-            service_worker: read("sw.js")
-                .replace("__TIDINGS_BUILD__", &build)
-                .replace("__TIDINGS_PKG_FILES__", &urls),
+            service_worker: read("sw.js").replace("__TIDINGS_BUILD__", &build).replace("__TIDINGS_PKG_FILES__", &urls),
             manifest: read("manifest.webmanifest"),
         }
     }

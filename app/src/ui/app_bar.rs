@@ -1,12 +1,13 @@
 //! The bar across the top: name, language, and who is signed in.
-
-// Plain `<a>` links (the router handles their clicks) and a plain form:
-// `A` and `ActionForm` would each add their own code to the main WASM chunk,
-// which every page loads.
+//!
+//! Plain `<a>` links (the router handles their clicks) and a plain form:
+//! `A` and `ActionForm` would each add their own code to the main WASM
+//! chunk, which every page loads.
 
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
+use super::avatar_initial;
 use super::language::LanguagePicker;
 use super::session::use_current_user;
 use crate::auth::api::Logout;
@@ -50,7 +51,7 @@ fn SignedIn(username: String) -> impl IntoView {
             "⚙"
         </a>
         <span class="who" title=tr(|l| td_string!(l, nav.signed_in_as))>
-            <span class="avatar" aria-hidden="true">{initial(&username)}</span>
+            <span class="avatar" aria-hidden="true">{avatar_initial(&username)}</span>
             <span class="username" data-testid="username">{username.clone()}</span>
         </span>
         // Posts to the server function without the WASM too (it redirects back).
@@ -69,9 +70,4 @@ fn SignedOut() -> impl IntoView {
         <a href="/signin" class="button ghost">{tr(|l| td_string!(l, nav.sign_in))}</a>
         <a href="/signup" class="button">{tr(|l| td_string!(l, nav.sign_up))}</a>
     }
-}
-
-/// The avatar letter; CSS upper-cases it (case tables would add to the WASM).
-fn initial(username: &str) -> String {
-    username.chars().next().map(String::from).unwrap_or_default()
 }

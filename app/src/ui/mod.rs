@@ -6,7 +6,13 @@ mod home;
 mod language;
 mod routes;
 pub mod session;
-pub mod text;
 pub mod shell;
+pub mod text;
 
 pub use error_text::ErrorText;
+
+/// The letter in a person's or conversation's avatar. CSS upper-cases it
+/// (case tables would add to the WASM).
+pub fn avatar_initial(name: &str) -> String {
+    name.chars().next().map(String::from).unwrap_or_default()
+}

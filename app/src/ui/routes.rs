@@ -12,68 +12,31 @@ use super::home::{ConversationPage, HomePage};
 use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::pwa::SettingsPage;
 
-pub struct HomeRoute;
+/// `lazy_page!(Route => Page)`: a route whose view is the component `Page`,
+/// split into its own chunk. The pages load their data themselves (or from
+/// the providers above the router), so the route's data half is empty.
+/// `#[lazy_route]` names the chunk after the route type, so each is distinct.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        pub struct $route;
 
-#[lazy_route]
-impl LazyRoute for HomeRoute {
-    fn data() -> Self {
-        Self
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
 
-    fn view(_this: Self) -> AnyView {
-        view! { <HomePage/> }.into_any()
-    }
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
 }
 
-pub struct ConversationRoute;
-
-#[lazy_route]
-impl LazyRoute for ConversationRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <ConversationPage/> }.into_any()
-    }
+lazy_page! {
+    HomeRoute => HomePage,
+    ConversationRoute => ConversationPage,
+    SettingsRoute => SettingsPage,
+    SignInRoute => SignInPage,
+    SignUpRoute => SignUpPage,
 }
-
-pub struct SettingsRoute;
-
-#[lazy_route]
-impl LazyRoute for SettingsRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <SettingsPage/> }.into_any()
-    }
-}
-
-pub struct SignInRoute;
-
-#[lazy_route]
-impl LazyRoute for SignInRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <SignInPage/> }.into_any()
-    }
-}
-
-pub struct SignUpRoute;
-
-#[lazy_route]
-impl LazyRoute for SignUpRoute {
-    fn data() -> Self {
-        Self
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <SignUpPage/> }.into_any()
-    }
-}
-

@@ -79,7 +79,7 @@ fn Row(conversation: Conversation, active: Signal<bool>) -> impl IntoView {
                 attr:class=move || if is_active() { "conversation-row active" } else { "conversation-row" }
                 attr:data-conversation=id.to_string()
             >
-                <span class="avatar" aria-hidden="true">{initial(&name)}</span>
+                <span class="avatar" aria-hidden="true">{crate::ui::avatar_initial(&name)}</span>
                 <span class="row-text">
                     <span class="row-name">{name.clone()}</span>
                     <span class="row-preview">{preview}</span>
@@ -99,9 +99,4 @@ pub fn first_line(body: &str, max: usize) -> String {
         let cut: String = line.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
     }
-}
-
-/// The avatar letter; CSS upper-cases it (case tables would add to the WASM).
-fn initial(name: &str) -> String {
-    name.chars().next().map(String::from).unwrap_or_default()
 }
