@@ -36,9 +36,21 @@ export default {
     assert.equal(await bob.page.evaluate(() => window.pwned), undefined);
     assert.equal(await bob.page.locator('.messages img').count(), 0);
 
+    // The page comes with its data: hydration reuses what the server
+    // loaded instead of asking for it again. (The list is refreshed once the
+    // socket connects, by design, to catch what changed in between.)
+    const refetched = [];
+    const watch = (r) => {
+      const p = new URL(r.url()).pathname;
+      if (/^\/fn\/(auth\/me|chat\/(conversation|messages))$/.test(p)) refetched.push(p);
+    };
+    bob.page.on('request', watch);
     await bob.page.reload();
     await hydrated(bob.page);
     assert.deepEqual(await bodies(bob.page), ['Hi', 'line one\nline two', '<img src=x onerror="window.pwned=1">']);
+    await bob.page.waitForLoadState('networkidle');
+    bob.page.off('request', watch);
+    assert.deepEqual(refetched, [], 'server-rendered data is not fetched again');
     await alice.context.close();
     await bob.context.close();
   },

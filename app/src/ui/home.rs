@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::session::use_current_user;
-use crate::chat::ui::{ConversationList, ConversationView, NoConversation};
+use crate::chat::ui::{ConversationList, ConversationView, NoConversation, use_chat_resources};
 use crate::i18n::*;
 use crate::pwa::InstallPrompt;
 
@@ -15,15 +15,21 @@ use crate::pwa::InstallPrompt;
 // `Suspend` future lose the request context that server functions need
 // (leptos-rs/leptos#3024, #4527).
 
+// Both chat pages create the chat data first thing, at the same point on
+// the server and in the browser, whoever is signed in: hydration matches
+// resources by the order they were created in.
+
 /// `/`: the conversation list (and, on wide screens, an empty pane).
 #[component]
 pub fn HomePage() -> impl IntoView {
+    use_chat_resources();
     view! { <SignedInOnly><ChatLayout conversation=None/></SignedInOnly> }
 }
 
 /// `/c/{id}`: one conversation (beside the list on wide screens).
 #[component]
 pub fn ConversationPage() -> impl IntoView {
+    use_chat_resources();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
     view! { <SignedInOnly><ChatLayout conversation=Some(id)/></SignedInOnly> }

@@ -5,7 +5,7 @@ use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::ChatResources;
+use super::use_chat_resources;
 use super::composer::Composer;
 use super::message::MessageItem;
 use super::state::{Command, use_chat};
@@ -32,7 +32,7 @@ pub fn ConversationView(id: Memo<i64>) -> impl IntoView {
     let state = use_chat();
     Effect::new(move |_| state.active.set(Some(id.get())));
     on_cleanup(move || state.active.set(None));
-    let data = expect_context::<ChatResources>().thread;
+    let data = use_chat_resources().thread;
     view! {
         <Transition>
             {move || Suspend::new(async move {

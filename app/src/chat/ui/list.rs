@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::ChatResources;
+use super::use_chat_resources;
 use super::new_conversation::NewConversation;
 use super::state::use_chat;
 use crate::chat::Conversation;
@@ -13,7 +13,7 @@ use crate::ui::ErrorText;
 #[component]
 pub fn ConversationList() -> impl IntoView {
     let state = use_chat();
-    let list = expect_context::<ChatResources>().list;
+    let list = use_chat_resources().list;
     view! {
         <nav class="conversation-list" aria-label=tr(|l| td_string!(l, chat.conversations))>
             <div class="list-header">

@@ -23,15 +23,51 @@ use state::ChatState;
 /// An open conversation and its latest messages.
 pub type Thread = (Conversation, Vec<Message>);
 
-/// The data the chat screens load from the server. The resources live here,
-/// at the top of the tree, rather than in the screens: on the server, a
-/// resource created under a route's `Show`/`Suspend` may run after its owner
-/// is gone and lose the request context that server functions need
-/// (leptos-rs/leptos#3024).
+/// The data the chat screens load from the server, shared by every chat
+/// page: the list survives moving between conversations.
+///
+/// The resources belong to `ChatProvider`, at the top of the tree, rather
+/// than to the screens: on the server, a resource created under a route's
+/// `Show`/`Suspend` may run after its owner is gone and lose the request
+/// context that server functions need (leptos-rs/leptos#3024). But the first
+/// chat page creates them (`use_chat_resources`), so their code, with its
+/// deserialisers, loads with the chat pages' WASM chunk instead of with the
+/// core every page loads.
 #[derive(Clone, Copy)]
 pub struct ChatResources {
     pub list: Resource<Result<Vec<Conversation>, AppError>>,
     pub thread: Resource<Option<Result<Thread, AppError>>>,
+}
+
+/// The provider's owner, and its resources once a chat page has asked.
+#[derive(Clone)]
+struct ChatResourceSlot {
+    owner: Owner,
+    resources: StoredValue<Option<ChatResources>>,
+}
+
+/// The chat resources, created under `ChatProvider` on first use.
+pub fn use_chat_resources() -> ChatResources {
+    let slot = expect_context::<ChatResourceSlot>();
+    if let Some(resources) = slot.resources.get_value() {
+        return resources;
+    }
+    let resources = slot.owner.with(|| {
+        let state = state::use_chat();
+        let location = use_location();
+        let open = Memo::new(move |_| conversation_in_path(&location.pathname.get()));
+        let list = Resource::new(move || state.list_version.get(), |_| list_conversations());
+        let thread = Resource::new(
+            move || open.get(),
+            |id| async move {
+                let id = id?;
+                Some(async move { Ok((get_conversation(id).await?, load_messages(id, None).await?)) }.await)
+            },
+        );
+        ChatResources { list, thread }
+    });
+    slot.resources.set_value(Some(resources));
+    resources
 }
 
 /// `/c/{id}` → `Some(id)`.
@@ -39,27 +75,16 @@ pub fn conversation_in_path(path: &str) -> Option<i64> {
     path.strip_prefix("/c/").and_then(|rest| rest.trim_end_matches('/').parse().ok())
 }
 
-/// Provides the chat state and data to its children and, in the browser,
-/// starts the live connection once someone is signed in. Must sit inside
-/// the `Router`.
+/// Provides the chat state (and a home for its data, see `ChatResources`)
+/// to its children and, in the browser, starts the live connection once
+/// someone is signed in. Must sit inside the `Router`.
 #[component]
 pub fn ChatProvider(children: Children) -> impl IntoView {
     let session = crate::ui::session::use_current_user();
     let state = ChatState::new(Signal::derive(move || session.user.get().and_then(Result::ok).flatten()));
     provide_context(state);
-    let location = use_location();
-    let open = Memo::new(move |_| conversation_in_path(&location.pathname.get()));
-    let list = Resource::new(move || state.list_version.get(), |_| list_conversations());
-    let thread = Resource::new(
-        move || open.get(),
-        |id| async move {
-            let id = id?;
-            Some(async move { Ok((get_conversation(id).await?, load_messages(id, None).await?)) }.await)
-        },
-    );
-    provide_context(ChatResources { list, thread });
-    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let owner = Owner::current().unwrap_or_default();
+    provide_context(ChatResourceSlot { owner: owner.clone(), resources: StoredValue::new(None) });
     // Effects run only in the browser, once hydrated.
     Effect::new(move |was_signed_in: Option<bool>| {
         let signed_in = matches!(session.user.get(), Some(Ok(Some(_))));
