@@ -5,11 +5,11 @@ use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::use_chat_resources;
 use super::composer::Composer;
 use super::message::MessageItem;
 use super::state::{Command, use_chat};
 use super::typing::TypingIndicator;
+use super::use_chat_resources;
 use crate::chat::api::load_messages;
 use crate::chat::{Conversation, ConversationKind};
 use crate::i18n::*;

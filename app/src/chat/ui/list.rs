@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::use_chat_resources;
 use super::new_conversation::NewConversation;
 use super::state::use_chat;
+use super::use_chat_resources;
 use crate::chat::Conversation;
 use crate::i18n::*;
 use crate::ui::ErrorText;
