@@ -10,7 +10,7 @@ use server_fn::ServerFn;
 use super::avatar_initial;
 use super::language::LanguagePicker;
 use super::session::use_current_user;
-use crate::auth::api::Logout;
+use crate::auth::api::{Logout, logout};
 use crate::i18n::*;
 
 #[component]
@@ -40,12 +40,16 @@ pub fn AppBar() -> impl IntoView {
 #[component]
 fn SignedIn(username: String) -> impl IntoView {
     let session = use_current_user();
-    let logout = ServerAction::<Logout>::new();
-    Effect::new(move |_| {
-        if matches!(logout.value().get(), Some(Ok(()))) {
-            session.refresh();
-        }
-    });
+    // A direct call rather than a `ServerAction`, whose URL-error handling
+    // would join the main chunk.
+    let sign_out = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            if logout().await.is_ok() {
+                session.refresh();
+            }
+        });
+    };
     view! {
         <a href="/settings" class="icon-button settings-link" aria-label=tr(|l| td_string!(l, pwa.settings)) data-testid="settings-link">
             "⚙"
@@ -55,10 +59,7 @@ fn SignedIn(username: String) -> impl IntoView {
             <span class="username" data-testid="username">{username.clone()}</span>
         </span>
         // Posts to the server function without the WASM too (it redirects back).
-        <form class="inline" method="post" action=Logout::url() on:submit=move |ev| {
-            ev.prevent_default();
-            logout.dispatch(Logout {});
-        }>
+        <form class="inline" method="post" action=Logout::url() on:submit=sign_out>
             <button type="submit" class="button ghost">{tr(|l| td_string!(l, nav.sign_out))}</button>
         </form>
     }

@@ -1,7 +1,6 @@
 //! The HTML document and the root component with its routes.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, path};
 
@@ -13,7 +12,8 @@ use super::text::LocaleProvider;
 use crate::chat::ui::ChatProvider;
 use crate::pwa::{OfflineBanner, PwaProvider, UpdateBanner};
 
-/// The document around the app. `<html lang>` is set by the i18n provider.
+/// The document around the app (server-rendered only, so the title and
+/// stylesheet cost the WASM nothing). `<html lang>` is set by the i18n provider.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -30,10 +30,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="mobile-web-app-capable" content="yes"/>
                 <meta name="apple-mobile-web-app-title" content="Tidings"/>
                 <meta name="apple-mobile-web-app-status-bar-style" content="default"/>
+                <title>"Tidings"</title>
+                <link rel="stylesheet" id="leptos" href="/pkg/tidings.css"/>
                 <script inner_html=CAPTURE_INSTALL_PROMPT></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body>
                 <App/>
@@ -49,11 +50,8 @@ window.__tidingsInstall=e;dispatchEvent(new Event('tidings-installable'))});";
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     CurrentUser::provide();
     view! {
-        <Stylesheet id="leptos" href="/pkg/tidings.css"/>
-        <Title text="Tidings"/>
         <LocaleProvider>
             <Router>
                 <ChatProvider>
