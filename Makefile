@@ -10,7 +10,7 @@ export PATH := $(TOOLS_DIR)/bin:$(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo
 export TIDINGS_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TIDINGS_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: run test setup build test-rust test-e2e wasm-size wasm-budget bench
+.PHONY: run test setup build test-rust test-e2e wasm-budget bench
 
 # Serving needs no browser: skip installing Chromium and playwright-core.
 run:
@@ -18,7 +18,7 @@ run:
 	cargo leptos build --release --split
 	$(or $(CARGO_TARGET_DIR),target)/release/tidings serve
 
-test: setup test-rust build wasm-size test-e2e
+test: setup test-rust build wasm-budget test-e2e
 
 setup:
 	@scripts/setup.sh
@@ -32,10 +32,7 @@ test-rust:
 test-e2e:
 	node end2end/run.mjs
 
-# Reports the initial WASM size; `wasm-budget` enforces the 250 KB gzip budget.
-wasm-size:
-	@TIDINGS_WASM_BUDGET_REPORT_ONLY=1 scripts/wasm-budget.sh
-
+# Fails when the main WASM module is over its 250 KB gzip budget.
 wasm-budget:
 	@scripts/wasm-budget.sh
 
