@@ -15,6 +15,7 @@ backend_tests!(
     login_is_rate_limited_per_ip_with_retry_after,
     personal_access_tokens_can_be_created_used_and_revoked,
     sessions_in_use_slide_forward_and_tokens_never_expire,
+    a_plain_form_post_is_redirected_back_with_its_error,
 );
 
 async fn register_login_me_logout_round_trip(backend: Backend) {
@@ -247,5 +248,37 @@ async fn sessions_in_use_slide_forward_and_tokens_never_expire(backend: Backend)
     let r = client.get(server.url("/api/v1/me")).bearer_auth(&session).send().await.unwrap();
     assert_eq!(r.status(), 401);
     db.pool().close().await;
+    server.finish().await;
+}
+
+/// The sign-in form without the WASM: the browser posts it to the server
+/// function and must be sent back to the form, the error in the URL (a 401
+/// would leave it on a bare error body). The WASM's own calls keep the status.
+async fn a_plain_form_post_is_redirected_back_with_its_error(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    signup(&server, "fern").await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |accept: &'static str, password: &'static str| {
+        client
+            .post(server.url("/fn/auth/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", accept)
+            .header("referer", server.url("/signin"))
+            .body(format!("username=fern&password={password}"))
+            .send()
+    };
+
+    let r = post("text/html,application/xhtml+xml,*/*;q=0.8", "wrong+password").await.unwrap();
+    assert_eq!(r.status(), 302);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&server.url("/signin?")) && location.contains("__err="), "{location}");
+
+    let r = post("text/html", "correct+horse").await.unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(r.headers()["location"], "/");
+    assert!(r.headers()["set-cookie"].to_str().unwrap().starts_with("tidings_session="));
+
+    let r = post("application/json", "wrong+password").await.unwrap();
+    assert_eq!(r.status(), 401);
     server.finish().await;
 }

@@ -38,14 +38,28 @@ pub fn set_cookie(value: HeaderValue) {
 
 /// Runs `work`; on error answers with the error's own HTTP status (server
 /// functions default to 500) and, for 429, a `Retry-After` header.
+///
+/// Except for a plain form post (a browser without the WASM): leptos_axum
+/// answers it with a redirect back to the form, the error in the URL, and a
+/// 4xx status would stop the browser from following it.
 pub async fn fail_status<T>(work: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = work.await;
     if let Err(err) = &result {
         let response = expect_context::<ResponseOptions>();
-        response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        if !plain_form_post() {
+            response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        }
         if let AppError::RateLimited { retry_after } = err {
             response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
     }
     result
+}
+
+/// Whether the request is a browser's own form submission, which asks for
+/// HTML (the server function client asks for its encoding).
+fn plain_form_post() -> bool {
+    parts().is_ok_and(|parts| {
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    })
 }

@@ -61,4 +61,36 @@ export default {
     await page.waitForSelector('h1:text-is("Hola de nuevo")');
     await context.close();
   },
+
+  async 'sign-up and sign-in forms work without JavaScript'({ browser, base }) {
+    // The forms post to their server functions; the server redirects back,
+    // with any error in the URL for the page to show.
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const name = uniqueName('nojs');
+    await page.goto(`${base}/signup`);
+    await page.fill('input[name=username]', name);
+    await page.fill('input[name=password]', 'correct horse');
+    await page.click('[data-testid=signup-form] button[type=submit]');
+    // Pages stream their data-dependent parts in with a script, so without
+    // JavaScript the proof of signing in is the session cookie.
+    const signedIn = async () => (await context.cookies()).some((c) => c.name === 'tidings_session' && c.value);
+    await page.waitForURL(`${base}/`);
+    assert.ok(await signedIn(), 'signed up and in');
+
+    await context.clearCookies();
+    await page.goto(`${base}/signin`);
+    await page.fill('input[name=username]', name);
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('[data-testid=signin-form] button[type=submit]');
+    const error = await page.waitForSelector('.error[data-code=bad_credentials]');
+    assert.equal(await error.textContent(), 'Wrong username or password.');
+
+    await page.fill('input[name=username]', name);
+    await page.fill('input[name=password]', 'correct horse');
+    await page.click('[data-testid=signin-form] button[type=submit]');
+    await page.waitForURL(`${base}/`);
+    assert.ok(await signedIn(), 'signed in');
+    await context.close();
+  },
 };

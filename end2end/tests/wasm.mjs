@@ -47,6 +47,9 @@ export default {
     for (const other of ['chat_runtime', 'settings_route', 'sign_up_route', 'conversation_route']) {
       assert.ok(!signin.names.some((n) => n.includes(other)), `${other} not fetched on /signin: ${signin.names}`);
     }
+    // The welcome page a signed-out visitor lands on.
+    const welcome = await wasmFetched(context, `${base}/`);
+    assert.ok(!welcome.names.some((n) => n.includes('chat_runtime')), `no chat runtime when signed out: ${welcome.names}`);
     await context.close();
   },
 

@@ -1,10 +1,21 @@
-//! Sign-in and sign-up pages. Forms post to server functions, so they work
-//! before hydration too.
+//! Sign-in and sign-up pages. Plain forms that post to their server
+//! function, so they work before (or without) the WASM too; once hydrated,
+//! the browser sends them itself and shows errors in place.
+//!
+//! Not `ActionForm`: its form-data decoding would be most of these pages'
+//! WASM, and the first page a new visitor sees should load little.
 
+use std::future::Future;
+
+use leptos::ev::SubmitEvent;
+use leptos::html::Input;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos::server::ServerActionError;
+use server_fn::ServerFn;
+use server_fn::error::ServerFnUrlError;
 
-use super::api::{Login, Register};
+use super::User;
+use super::api::{Login, Register, login, register};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::ErrorText;
@@ -12,22 +23,20 @@ use crate::ui::session::use_current_user;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
-    refresh_on_success(action.value());
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let form = CredentialsForm::new::<Login>();
     view! {
         <section class="card auth">
             <h1>{tr(|l| td_string!(l, auth.sign_in_title))}</h1>
-            <ActionForm action=action attr:class="form" attr:data-testid="signin-form">
-                <UsernameField/>
-                <PasswordField autocomplete="current-password"/>
-                <ErrorText error/>
-                <button type="submit" class="button wide" disabled=move || action.pending().get()>
+            <form method="post" action=Login::url() class="form" data-testid="signin-form" on:submit=move |ev| form.submit(ev, login)>
+                <UsernameField node=form.username/>
+                <PasswordField node=form.password autocomplete="current-password"/>
+                <ErrorText error=form.error/>
+                <button type="submit" class="button wide" disabled=move || form.pending.get()>
                     {tr(|l| td_string!(l, auth.sign_in_submit))}
                 </button>
-            </ActionForm>
+            </form>
             <p class="switch">
-                {tr(|l| td_string!(l, auth.no_account))} " " <A href="/signup">{tr(|l| td_string!(l, nav.sign_up))}</A>
+                {tr(|l| td_string!(l, auth.no_account))} " " <a href="/signup">{tr(|l| td_string!(l, nav.sign_up))}</a>
             </p>
         </section>
     }
@@ -35,46 +44,83 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<Register>::new();
-    refresh_on_success(action.value());
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let form = CredentialsForm::new::<Register>();
     view! {
         <section class="card auth">
             <h1>{tr(|l| td_string!(l, auth.sign_up_title))}</h1>
-            <ActionForm action=action attr:class="form" attr:data-testid="signup-form">
-                <UsernameField/>
+            <form method="post" action=Register::url() class="form" data-testid="signup-form" on:submit=move |ev| form.submit(ev, register)>
+                <UsernameField node=form.username/>
                 <small class="hint">{tr(|l| td_string!(l, auth.username_hint))}</small>
-                <PasswordField autocomplete="new-password"/>
+                <PasswordField node=form.password autocomplete="new-password"/>
                 <small class="hint">{tr(|l| td_string!(l, auth.password_hint))}</small>
-                <ErrorText error/>
-                <button type="submit" class="button wide" disabled=move || action.pending().get()>
+                <ErrorText error=form.error/>
+                <button type="submit" class="button wide" disabled=move || form.pending.get()>
                     {tr(|l| td_string!(l, auth.sign_up_submit))}
                 </button>
-            </ActionForm>
+            </form>
             <p class="switch">
-                {tr(|l| td_string!(l, auth.have_account))} " " <A href="/signin">{tr(|l| td_string!(l, nav.sign_in))}</A>
+                {tr(|l| td_string!(l, auth.have_account))} " " <a href="/signin">{tr(|l| td_string!(l, nav.sign_in))}</a>
             </p>
         </section>
     }
 }
 
-/// After a successful sign-in the server redirects to `/`; the header must
-/// learn about the new session too.
-fn refresh_on_success<T: Send + Sync + 'static>(value: impl Get<Value = Option<Result<T, AppError>>> + 'static) {
-    let session = use_current_user();
-    Effect::new(move |_| {
-        if matches!(value.get(), Some(Ok(_))) {
-            session.refresh();
+/// A username-and-password form's state.
+#[derive(Clone, Copy)]
+struct CredentialsForm {
+    username: NodeRef<Input>,
+    password: NodeRef<Input>,
+    pending: RwSignal<bool>,
+    error: RwSignal<Option<AppError>>,
+}
+
+impl CredentialsForm {
+    /// Starts with the error of a post made without the WASM: the server
+    /// redirects back with it in the URL, and the router provides it.
+    fn new<S: ServerFn<Error = AppError>>() -> Self {
+        let from_url = use_context::<ServerActionError>()
+            .filter(|e| e.path() == S::PATH)
+            .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()));
+        Self {
+            username: NodeRef::new(),
+            password: NodeRef::new(),
+            pending: RwSignal::new(false),
+            error: RwSignal::new(from_url),
         }
-    });
+    }
+
+    /// Sends the fields with `call`. On success the server function sets
+    /// the session cookie and redirects to `/` (the router follows); the
+    /// app bar must learn about the new session too.
+    fn submit<F: Future<Output = Result<User, AppError>> + 'static>(
+        self,
+        ev: SubmitEvent,
+        call: fn(String, String) -> F,
+    ) {
+        ev.prevent_default();
+        let (Some(username), Some(password)) = (self.username.get_untracked(), self.password.get_untracked()) else {
+            return;
+        };
+        self.pending.set(true);
+        let session = use_current_user();
+        leptos::task::spawn_local(async move {
+            let result = call(username.value(), password.value()).await;
+            self.pending.set(false);
+            match result {
+                Ok(_) => session.refresh(),
+                Err(err) => self.error.set(Some(err)),
+            }
+        });
+    }
 }
 
 #[component]
-fn UsernameField() -> impl IntoView {
+fn UsernameField(node: NodeRef<Input>) -> impl IntoView {
     view! {
         <label class="field">
             <span>{tr(|l| td_string!(l, auth.username))}</span>
             <input
+                node_ref=node
                 name="username"
                 required
                 minlength="3"
@@ -89,7 +135,7 @@ fn UsernameField() -> impl IntoView {
 
 /// A password input with a show/hide toggle (a purely client-side control).
 #[component]
-fn PasswordField(autocomplete: &'static str) -> impl IntoView {
+fn PasswordField(node: NodeRef<Input>, autocomplete: &'static str) -> impl IntoView {
     let locale = use_locale();
     let visible = RwSignal::new(false);
     view! {
@@ -97,6 +143,7 @@ fn PasswordField(autocomplete: &'static str) -> impl IntoView {
             <span>{tr(|l| td_string!(l, auth.password))}</span>
             <span class="password">
                 <input
+                    node_ref=node
                     name="password"
                     required
                     minlength="8"

@@ -2,7 +2,6 @@
 //! the signed-out welcome.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::session::use_current_user;
@@ -80,8 +79,8 @@ fn Welcome() -> impl IntoView {
             <p class="tagline">{tr(|l| td_string!(l, tagline))}</p>
             <p>{tr(|l| td_string!(l, home.signed_out_body))}</p>
             <div class="actions">
-                <A href="/signup" attr:class="button">{tr(|l| td_string!(l, nav.sign_up))}</A>
-                <A href="/signin" attr:class="button ghost">{tr(|l| td_string!(l, nav.sign_in))}</A>
+                <a href="/signup" class="button">{tr(|l| td_string!(l, nav.sign_up))}</a>
+                <a href="/signin" class="button ghost">{tr(|l| td_string!(l, nav.sign_in))}</a>
             </div>
         </section>
     }
