@@ -19,7 +19,7 @@ use super::api::{Login, Register, login, register};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::ErrorText;
-use crate::ui::session::use_current_user;
+use crate::ui::session::{CurrentUser, use_current_user};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -72,6 +72,7 @@ struct CredentialsForm {
     password: NodeRef<Input>,
     pending: RwSignal<bool>,
     error: RwSignal<Option<AppError>>,
+    session: CurrentUser,
 }
 
 impl CredentialsForm {
@@ -86,6 +87,7 @@ impl CredentialsForm {
             password: NodeRef::new(),
             pending: RwSignal::new(false),
             error: RwSignal::new(from_url),
+            session: use_current_user(),
         }
     }
 
@@ -102,12 +104,12 @@ impl CredentialsForm {
             return;
         };
         self.pending.set(true);
-        let session = use_current_user();
+        self.error.set(None);
         leptos::task::spawn_local(async move {
             let result = call(username.value(), password.value()).await;
             self.pending.set(false);
             match result {
-                Ok(_) => session.refresh(),
+                Ok(_) => self.session.refresh(),
                 Err(err) => self.error.set(Some(err)),
             }
         });
