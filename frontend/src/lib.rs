@@ -5,8 +5,8 @@ use leptos::prelude::document;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Pages are lazily loaded chunks, so hydration waits for the current
-    // page's chunk (leptos' `hydrate_lazy`, plus a marker when it is done).
+    // Pages are lazily loaded chunks, so hydration is async: it waits for
+    // the current page's chunk, then marks the document as hydrated.
     let _ = any_spawner::Executor::init_wasm_bindgen();
     leptos::task::spawn_local(async {
         let Some(body) = document().body() else { return };

@@ -12,11 +12,10 @@ use crate::pwa::InstallPrompt;
 // `/` and `/c/{id}` are sibling routes rather than an `Outlet` inside a
 // parent: on the server, resources created under a nested `Outlet` or a
 // `Suspend` future lose the request context that server functions need
-// (leptos-rs/leptos#3024, #4527).
-
-// Both chat pages create the chat data first thing, at the same point on
-// the server and in the browser, whoever is signed in: hydration matches
-// resources by the order they were created in.
+// (leptos-rs/leptos#3024, #4527). For the same reason the chat data belongs
+// to `ChatProvider`; both pages create it first thing (`use_chat_resources`),
+// at the same point on the server and in the browser, whoever is signed in:
+// hydration matches resources by the order they were created in.
 
 /// `/`: the conversation list (and, on wide screens, an empty pane).
 #[component]
