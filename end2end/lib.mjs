@@ -28,13 +28,36 @@ export async function persistentContext() {
   });
 }
 
-/** Polls `fn` until it returns a truthy value or `timeout` ms pass. */
+/** What the running test is doing; the runner prints it if the test times out. */
+export const progress = { step: 'start' };
+
+/** Names the step a test is on, so a timeout says where it stuck. */
+export function step(what) {
+  progress.step = what;
+}
+
+/**
+ * Settles like `promise`, or fails after `ms`. For calls Playwright never
+ * times out by itself: evaluate() in a page or worker, and CDP commands.
+ */
+export function within(ms, what, promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Polls `fn` until it returns a truthy value or `timeout` ms pass. A call
+ * that hangs counts against the same deadline.
+ */
 export async function eventually(fn, what, timeout = 10_000) {
   const started = Date.now();
   let last;
   while (Date.now() - started < timeout) {
     try {
-      last = await fn();
+      last = await within(Math.max(timeout - (Date.now() - started), 1), what, fn());
       if (last) return last;
     } catch (err) {
       last = err;
@@ -122,19 +145,32 @@ export async function stubPushManager(context, subscription) {
   }, subscription);
 }
 
-/** Waits until the page is controlled by the active service worker. */
-export async function serviceWorkerReady(page) {
-  return page.evaluate(async () => {
+/**
+ * Waits until the page is controlled by the active service worker. A page
+ * whose navigation was under way while the first worker activated can stay
+ * uncontrolled despite `clients.claim()`; a reload brings it under the worker.
+ */
+export async function serviceWorkerReady(page, reloads = 1) {
+  const state = await within(15_000, 'the service worker activating', page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
     const worker = registration.active;
     if (worker.state !== 'activated') {
       await new Promise((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()));
     }
     if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+      await Promise.race([
+        new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true })),
+        new Promise((resolve) => setTimeout(resolve, 3_000)),
+      ]);
     }
-    return worker.state;
-  });
+    return navigator.serviceWorker.controller ? worker.state : 'uncontrolled';
+  }));
+  if (state === 'uncontrolled' && reloads > 0) {
+    await page.reload();
+    await hydrated(page);
+    return serviceWorkerReady(page, reloads - 1);
+  }
+  return state;
 }
 
 /** Makes the app believe its tab went to the background (as on a locked phone). */

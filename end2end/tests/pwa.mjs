@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {
   bodies, eventually, hideTab, hydrated, persistentContext, say, serviceWorkerReady, signUpInUi, startConversation,
-  stubPushManager, twoPeople, uniqueName,
+  step, stubPushManager, twoPeople, uniqueName, within,
 } from '../lib.mjs';
 import { startPushService } from '../push-service.mjs';
 
@@ -33,6 +33,12 @@ async function conversationCachedForAlice(browser, base) {
 async function goOffline(person) {
   await person.context.setOffline(true);
   await person.page.waitForSelector('[data-testid=offline-banner]');
+}
+
+/** Runs the worker's push handler with `payload`, as the browser's push service would. */
+function deliverPush(cdp, origin, registrationId, payload) {
+  const data = JSON.stringify(payload);
+  return within(10_000, 'ServiceWorker.deliverPushMessage', cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data }));
 }
 
 export default {
@@ -138,8 +144,10 @@ export default {
     const aliceContext = await browser.newContext();
     await aliceContext.grantPermissions(['notifications'], { origin: base });
     await stubPushManager(aliceContext, subscription);
+    step('sign up alice and bob');
     const { alice, bob } = await twoPeople(browser, base, {});
     // Alice signs in on the "phone" context, which subscribes at start-up.
+    step('alice signs in on her phone');
     const phone = await aliceContext.newPage();
     await phone.goto(`${base}/signin`);
     await hydrated(phone);
@@ -147,6 +155,7 @@ export default {
     await phone.fill('input[name=password]', 'correct horse');
     await phone.click('[data-testid=signin-form] button[type=submit]');
     await phone.waitForSelector(`[data-testid=username]:text-is("${alice.name}")`);
+    step('the phone subscribes');
     await phone.goto(`${base}/settings`);
     await hydrated(phone);
     await phone.waitForSelector('[data-testid=push-opt-in][data-state=granted]');
@@ -154,20 +163,24 @@ export default {
       () => phone.evaluate(async () => (await (await fetch('/api/v1/push/subscriptions')).json()).length === 1),
       'subscription registered',
     );
+    step('the phone\'s service worker takes control');
     await serviceWorkerReady(phone);
+    step('find the worker\'s registration over CDP');
     const cdp = await aliceContext.newCDPSession(phone);
     const registrations = [];
     cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
-    await cdp.send('ServiceWorker.enable');
+    await within(10_000, 'ServiceWorker.enable', cdp.send('ServiceWorker.enable'));
     await eventually(() => registrations.find((r) => !r.isDeleted), 'registration id');
     const registrationId = registrations.find((r) => !r.isDeleted).registrationId;
 
     // Alice's laptop tab is closed and her phone is locked: Bob writes.
+    step('bob writes while alice is away');
     await alice.page.close();
     await hideTab(phone);
     await phone.waitForTimeout(200);
     const id = await startConversation(bob.page, alice.name);
     await say(bob.page, 'Dinner at 8?');
+    step('the push service receives the push');
     const [received] = await push.waitFor('alice-phone', 1);
     assert.equal(received.payload.title, bob.name);
     assert.equal(received.payload.body, 'Dinner at 8?');
@@ -175,7 +188,8 @@ export default {
     assert.equal(received.payload.tag, `conversation-${id}`);
     assert.equal(received.headers.urgency, 'high');
 
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(received.payload) });
+    step('deliver the push to the worker');
+    await deliverPush(cdp, base, registrationId, received.payload);
     const notifications = await eventually(async () => {
       const list = await phone.evaluate(async () =>
         (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, tag: n.tag, body: n.body, data: n.data })),
@@ -187,48 +201,52 @@ export default {
     assert.equal(notifications[0].body, 'Dinner at 8?');
 
     // Clicking it focuses the open window and takes it to the conversation.
+    step('click the notification with the phone\'s window open');
     await phone.bringToFront();
     const [worker] = aliceContext.serviceWorkers();
     assert.ok(worker, 'service worker visible to the test');
-    await worker.evaluate(async () => {
+    await within(10_000, 'notificationclick in the worker', worker.evaluate(async () => {
       const [notification] = await self.registration.getNotifications();
       self.dispatchEvent(new NotificationEvent('notificationclick', { notification }));
-    });
+    }));
     await phone.waitForURL(`${base}/c/${id}`);
     await phone.waitForSelector('.message .body:text-is("Dinner at 8?")');
 
     // A push for the conversation already on screen informs the page instead
     // of notifying.
-    await phone.evaluate(async () => {
+    step('a push for the conversation on screen');
+    await within(10_000, 'closing notifications', phone.evaluate(async () => {
       for (const n of await (await navigator.serviceWorker.ready).getNotifications()) n.close();
-    });
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(received.payload) });
+    }));
+    await deliverPush(cdp, base, registrationId, received.payload);
     await phone.waitForTimeout(500);
     assert.equal(
-      await phone.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length),
+      await within(10_000, 'counting notifications', phone.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length)),
       0,
       'no notification for the conversation being read',
     );
 
     // With no window open, a click opens one on the conversation.
+    step('a push with no window open');
     const keeper = await aliceContext.newPage(); // keeps the CDP session's worker reachable
     await keeper.goto(`${base}/settings`);
     await phone.close();
     const cdp2 = await aliceContext.newCDPSession(keeper);
-    await cdp2.send('ServiceWorker.enable');
-    await cdp2.send('ServiceWorker.deliverPushMessage', { origin: base, registrationId, data: JSON.stringify(received.payload) });
+    await within(10_000, 'ServiceWorker.enable', cdp2.send('ServiceWorker.enable'));
+    await deliverPush(cdp2, base, registrationId, received.payload);
     await eventually(() => keeper.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length > 0), 'notification');
     await keeper.close();
     // A synthetic click carries no user gesture, so Chromium refuses the
     // real openWindow(); record what the worker asks for instead.
-    const opened = await worker.evaluate(async () => {
+    step('click the notification with no window open');
+    const opened = await within(10_000, 'notificationclick with no window', worker.evaluate(async () => {
       let asked = null;
       self.clients.openWindow = async (url) => { asked = url; return null; };
       const [notification] = await self.registration.getNotifications();
       self.dispatchEvent(new NotificationEvent('notificationclick', { notification }));
       for (let i = 0; i < 50 && !asked; i++) await new Promise((r) => setTimeout(r, 20));
       return asked;
-    });
+    }));
     assert.equal(opened, `${base}/c/${id}`);
     await aliceContext.close();
     await bob.context.close();
