@@ -1,13 +1,15 @@
-//! Cross-cutting HTTP layers: CSRF protection and request metrics.
+//! Cross-cutting HTTP layers: CSRF protection, the signed-out redirect and
+//! request metrics.
 
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
-use app::auth::session::uses_cookie_auth;
+use app::auth::service::authenticate;
+use app::auth::session::{secret_from_headers, uses_cookie_auth};
 use app::error::AppError;
 use app::state::AppState;
 
@@ -32,6 +34,34 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     // No Origin: a same-origin navigation or a non-browser client. Browsers
     // that send Fetch Metadata tell us cross-site requests explicitly.
     !matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site"))
+}
+
+/// Where a signed-out visitor lands: the welcome page, not the chat pages.
+const WELCOME: &str = "/welcome";
+
+/// Sends signed-out visitors of the chat pages (`/`, `/c/{id}`) to the welcome
+/// page, and signed-in ones from there to their chats. Two pages rather than
+/// one that renders either, so a first visit never loads the chat screens'
+/// WASM. A failed session lookup (the database is down) is left to the page.
+pub async fn route_by_session(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let chat_page = path == "/" || path.starts_with("/c/");
+    if request.method() != Method::GET || !(chat_page || path == WELCOME) {
+        return next.run(request).await;
+    }
+    let signed_in = match secret_from_headers(request.headers()) {
+        Some(secret) => match authenticate(&state.db, &secret).await {
+            Ok(_) => Some(true),
+            Err(AppError::Unauthenticated) => Some(false),
+            Err(_) => None,
+        },
+        None => Some(false),
+    };
+    match signed_in {
+        Some(false) if chat_page => Redirect::to(WELCOME).into_response(),
+        Some(true) if !chat_page => Redirect::to("/").into_response(),
+        _ => next.run(request).await,
+    }
 }
 
 /// Counts requests and their latency by route template and status.

@@ -47,6 +47,7 @@ pub fn router(state: AppState, metrics: PrometheusHandle, ws_shutdown: WsShutdow
             move || app::shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(from_fn_with_state(state.clone(), middleware::route_by_session))
         .layer(compression())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), middleware::csrf_guard))

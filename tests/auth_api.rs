@@ -16,6 +16,7 @@ backend_tests!(
     personal_access_tokens_can_be_created_used_and_revoked,
     sessions_in_use_slide_forward_and_tokens_never_expire,
     a_plain_form_post_is_redirected_back_with_its_error,
+    signed_out_visitors_land_on_the_welcome_page,
 );
 
 async fn register_login_me_logout_round_trip(backend: Backend) {
@@ -280,5 +281,42 @@ async fn a_plain_form_post_is_redirected_back_with_its_error(backend: Backend) {
 
     let r = post("application/json", "wrong+password").await.unwrap();
     assert_eq!(r.status(), 401);
+    server.finish().await;
+}
+
+/// A first visit must not load the chat screens: signed-out visitors of the
+/// chat pages go to `/welcome`, signed-in users of `/welcome` to their chats.
+async fn signed_out_visitors_land_on_the_welcome_page(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let token = signup(&server, "gale").await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let get = |path: &str, token: Option<&str>| {
+        let request = client.get(server.url(path)).header("accept", "text/html");
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+        .send()
+    };
+
+    for path in ["/", "/c/1"] {
+        for token in [None, Some("tid_revoked-or-made-up")] {
+            let r = get(path, token).await.unwrap();
+            assert_eq!(r.status(), 303, "{path} with {token:?}");
+            assert_eq!(r.headers()["location"], "/welcome");
+        }
+    }
+    let welcome = get("/welcome", None).await.unwrap();
+    assert_eq!(welcome.status(), 200);
+    assert!(welcome.text().await.unwrap().contains("data-testid=\"welcome\""), "the welcome page renders");
+
+    let home = get("/", Some(&token)).await.unwrap();
+    assert_eq!(home.status(), 200);
+    let r = get("/welcome", Some(&token)).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/");
+    // Other pages and the API are not redirected.
+    assert_eq!(get("/signin", None).await.unwrap().status(), 200);
+    assert_eq!(get("/api/v1/me", None).await.unwrap().status(), 401);
     server.finish().await;
 }

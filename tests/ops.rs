@@ -91,7 +91,7 @@ async fn concurrent_page_renders_all_finish(backend: Backend) {
     let client = reqwest::Client::new();
     let mut pages = tokio::task::JoinSet::new();
     for n in 0..64 {
-        let request = client.get(server.url(if n % 2 == 0 { "/signin" } else { "/" })).send();
+        let request = client.get(server.url(if n % 2 == 0 { "/signin" } else { "/welcome" })).send();
         pages.spawn(tokio::time::timeout(std::time::Duration::from_secs(20), async move {
             request.await.unwrap().text().await.unwrap()
         }));

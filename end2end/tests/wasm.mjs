@@ -21,6 +21,7 @@ async function wasmFetched(context, url) {
   await page.goto(url);
   await hydrated(page);
   await page.waitForLoadState('networkidle');
+  const landed = new URL(page.url()).pathname;
   await page.close();
   const files = [];
   for (const u of urls) {
@@ -28,13 +29,13 @@ async function wasmFetched(context, url) {
     files.push({ name: new URL(u).pathname.split('/').pop(), raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
   }
   const gzip = files.reduce((sum, f) => sum + f.gzip, 0);
-  const line = `${new URL(url).pathname}: ${(gzip / 1024).toFixed(1)} KB gzip in ${files.length} files (${files
+  const line = `${landed}: ${(gzip / 1024).toFixed(1)} KB gzip in ${files.length} files (${files
     .map((f) => `${f.name} ${(f.gzip / 1024).toFixed(1)}`)
     .join(', ')})`;
   console.log(`     ${line}`);
   mkdirSync(path.dirname(report), { recursive: true });
   appendFileSync(report, `${line}\n`);
-  return { files, names: files.map((f) => f.name), gzip };
+  return { files, names: files.map((f) => f.name), gzip, landed };
 }
 
 export default {
@@ -47,9 +48,13 @@ export default {
     for (const other of ['chat_runtime', 'settings_route', 'sign_up_route', 'conversation_route']) {
       assert.ok(!signin.names.some((n) => n.includes(other)), `${other} not fetched on /signin: ${signin.names}`);
     }
-    // The welcome page a signed-out visitor lands on.
+    // A signed-out visitor of / lands on the welcome page, without the chat screens.
     const welcome = await wasmFetched(context, `${base}/`);
-    assert.ok(!welcome.names.some((n) => n.includes('chat_runtime')), `no chat runtime when signed out: ${welcome.names}`);
+    assert.equal(welcome.landed, '/welcome');
+    assert.ok(welcome.names.some((n) => n.includes('welcome_route')), `welcome chunk fetched: ${welcome.names}`);
+    for (const other of ['chat_runtime', 'home_route', 'conversation_route']) {
+      assert.ok(!welcome.names.some((n) => n.includes(other)), `${other} not fetched when signed out: ${welcome.names}`);
+    }
     await context.close();
   },
 

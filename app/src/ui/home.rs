@@ -1,10 +1,10 @@
-//! The signed-in frame (conversation list beside the open conversation) and
-//! the signed-out welcome.
+//! The signed-in frame: the conversation list beside the open conversation.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::session::use_current_user;
+use super::welcome::Welcome;
 use crate::chat::ui::{ConversationList, ConversationView, NoConversation, use_chat_resources};
 use crate::i18n::*;
 use crate::pwa::InstallPrompt;
@@ -33,7 +33,9 @@ pub fn ConversationPage() -> impl IntoView {
     view! { <SignedInOnly><ChatLayout conversation=Some(id)/></SignedInOnly> }
 }
 
-/// Its children for a signed-in user, the welcome page otherwise.
+/// Its children for a signed-in user, the welcome page otherwise. The server
+/// sends signed-out visitors to `/welcome` instead (so their first load skips
+/// the chat screens); this covers signing out while on the page.
 #[component]
 fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
     let session = use_current_user();
@@ -67,21 +69,6 @@ fn ChatLayout(conversation: Option<Memo<i64>>) -> impl IntoView {
                 }}
             </section>
         </div>
-    }
-}
-
-#[component]
-fn Welcome() -> impl IntoView {
-    view! {
-        <section class="hero">
-            <h1>{tr(|l| td_string!(l, home.welcome))}</h1>
-            <p class="tagline">{tr(|l| td_string!(l, tagline))}</p>
-            <p>{tr(|l| td_string!(l, home.signed_out_body))}</p>
-            <div class="actions">
-                <a href="/signup" class="button">{tr(|l| td_string!(l, nav.sign_up))}</a>
-                <a href="/signin" class="button ghost">{tr(|l| td_string!(l, nav.sign_in))}</a>
-            </div>
-        </section>
     }
 }
 

@@ -8,6 +8,7 @@ mod routes;
 pub mod session;
 pub mod shell;
 pub mod text;
+mod welcome;
 
 pub use error_text::ErrorText;
 

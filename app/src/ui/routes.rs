@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use super::home::{ConversationPage, HomePage};
+use super::welcome::Welcome;
 use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::pwa::SettingsPage;
 
@@ -39,4 +40,5 @@ lazy_page! {
     SettingsRoute => SettingsPage,
     SignInRoute => SignInPage,
     SignUpRoute => SignUpPage,
+    WelcomeRoute => Welcome,
 }

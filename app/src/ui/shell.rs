@@ -6,7 +6,7 @@ use leptos_router::{Lazy, path};
 
 use super::app_bar::AppBar;
 use super::home::NotFound;
-use super::routes::{ConversationRoute, HomeRoute, SettingsRoute, SignInRoute, SignUpRoute};
+use super::routes::{ConversationRoute, HomeRoute, SettingsRoute, SignInRoute, SignUpRoute, WelcomeRoute};
 use super::session::CurrentUser;
 use super::text::LocaleProvider;
 use crate::chat::ui::ChatProvider;
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                                 <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()}/>
                                 <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()}/>
+                                <Route path=path!("/welcome") view={Lazy::<WelcomeRoute>::new()}/>
                             </Routes>
                         </main>
                     </PwaProvider>
