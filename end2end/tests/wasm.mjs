@@ -55,6 +55,9 @@ export default {
     for (const other of ['chat_runtime', 'home_route', 'conversation_route']) {
       assert.ok(!welcome.names.some((n) => n.includes(other)), `${other} not fetched when signed out: ${welcome.names}`);
     }
+    // The page a new visitor lands on keeps the WASM budget in all it fetches.
+    const budget = Number(process.env.TIDINGS_WASM_BUDGET_KB || 250) * 1024;
+    assert.ok(welcome.gzip <= budget, `first load of /welcome: ${(welcome.gzip / 1024).toFixed(1)} KB gzip, over ${budget / 1024} KB`);
     await context.close();
   },
 

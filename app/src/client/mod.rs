@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod idb;
 mod js;
+mod push;
 pub mod pwa;
 pub mod runtime;
 pub mod socket;

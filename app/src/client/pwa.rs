@@ -1,15 +1,14 @@
 //! Browser side of the installable app: service worker registration and
-//! updates, notification permission and push subscription (re-synced on
-//! every start), the install prompt, the visit counter, the app badge and
-//! online/offline state.
+//! updates, notification permission, the install prompt, the visit counter,
+//! the app badge and online/offline state. The push subscription (re-synced
+//! on every start) is in `push`, its own chunk: it talks JSON to the server,
+//! and a first visit needs none of it.
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use super::js;
 use crate::chat::ui::state::ChatState;
-use crate::push::api::{register_device, vapid_public_key};
-use crate::push::model::NewSubscription;
 use crate::pwa::{InstallOffer, PushStatus, PwaCommand, PwaState};
 
 const VISITS: &str = "tidings.visits";
@@ -35,7 +34,7 @@ pub fn start(pwa: PwaState, chat: ChatState) {
         pwa.push.set(push_status());
         if pwa.push.get_untracked() == PushStatus::Granted {
             // Chrome never fires `pushsubscriptionchange`: re-sync at start.
-            sync_subscription(pwa, false).await;
+            super::runtime::sync_push(pwa, false).await;
         }
     });
     // The home-screen badge follows the unread total.
@@ -114,43 +113,12 @@ async fn enable_push(pwa: PwaState) {
     let answer = js::call_async(&notification, "requestPermission", &[]).await.ok().and_then(|a| a.as_string());
     pwa.push.set(push_status());
     if answer.as_deref() == Some("granted") {
-        sync_subscription(pwa, true).await;
+        super::runtime::sync_push(pwa, true).await;
     }
-}
-
-/// Makes sure this browser has a subscription and the server knows it.
-async fn sync_subscription(pwa: PwaState, report: bool) {
-    match subscription().await {
-        Ok(subscription) => match register_device(subscription).await {
-            Ok(_) => pwa.subscribed.set(true),
-            Err(err) if report => pwa.push_error.set(Some(err.to_string())),
-            Err(_) => {}
-        },
-        Err(err) if report => pwa.push_error.set(Some(err)),
-        Err(_) => {}
-    }
-}
-
-async fn subscription() -> Result<NewSubscription, String> {
-    let registration = registration().await.ok_or("no service worker")?;
-    let manager = js::get(&registration, "pushManager").ok_or("no push manager")?;
-    let mut current = js::call_async(&manager, "getSubscription", &[]).await.map_err(|_| "getSubscription failed")?;
-    if current.is_null() || current.is_undefined() {
-        let key = vapid_public_key().await.map_err(|e| e.to_string())?;
-        let options = js_sys::Object::new();
-        js::set(&options, "userVisibleOnly", &JsValue::TRUE);
-        js::set(&options, "applicationServerKey", &base64url_bytes(&key)?.into());
-        current = js::call_async(&manager, "subscribe", &[&options]).await.map_err(|e| format!("{e:?}"))?;
-    }
-    let json = js_sys::JSON::stringify(&current).map_err(|_| "cannot read the subscription")?;
-    let mut parsed: NewSubscription =
-        serde_json::from_str(&String::from(json)).map_err(|_| "unexpected subscription shape".to_owned())?;
-    parsed.label = Some(device_label());
-    Ok(parsed)
 }
 
 /// The service worker registration, once active.
-async fn registration() -> Option<JsValue> {
+pub(super) async fn registration() -> Option<JsValue> {
     let container = js::get(&js::navigator(), "serviceWorker")?;
     let ready = js::get(&container, "ready")?;
     wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(ready)).await.ok()
@@ -254,51 +222,4 @@ pub fn forget_pages() {
     let message = js_sys::Object::new();
     js::set(&message, "type", &"clear-pages".into());
     let _ = js::call(&controller, "postMessage", &[&message]);
-}
-
-fn base64url_bytes(value: &str) -> Result<js_sys::Uint8Array, String> {
-    let standard: String = value
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    let padded = format!("{standard}{}", "=".repeat((4 - standard.len() % 4) % 4));
-    let binary = web_sys::window().ok_or("no window")?.atob(&padded).map_err(|_| "bad VAPID key")?;
-    let bytes: Vec<u8> = binary.chars().map(|c| c as u8).collect();
-    Ok(js_sys::Uint8Array::from(bytes.as_slice()))
-}
-
-/// "Chrome on Android", "Safari on iPhone"… for the device list.
-fn device_label() -> String {
-    let agent = js::get(&js::navigator(), "userAgent").and_then(|v| v.as_string()).unwrap_or_default();
-    let browser = if agent.contains("Edg/") {
-        "Edge"
-    } else if agent.contains("Firefox/") {
-        "Firefox"
-    } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
-        "Chrome"
-    } else if agent.contains("Safari/") {
-        "Safari"
-    } else {
-        "Browser"
-    };
-    let system = if agent.contains("Android") {
-        "Android"
-    } else if agent.contains("iPhone") {
-        "iPhone"
-    } else if agent.contains("iPad") {
-        "iPad"
-    } else if agent.contains("Mac OS X") {
-        "macOS"
-    } else if agent.contains("Windows") {
-        "Windows"
-    } else if agent.contains("Linux") {
-        "Linux"
-    } else {
-        "this device"
-    };
-    format!("{browser} on {system}")
 }

@@ -9,8 +9,8 @@ use server_fn::ServerFn;
 
 use super::avatar_initial;
 use super::language::LanguagePicker;
-use super::session::use_current_user;
-use crate::auth::api::{Logout, logout};
+use super::session::{Session, use_current_user};
+use crate::auth::api::Logout;
 use crate::i18n::*;
 
 #[component]
@@ -27,7 +27,7 @@ pub fn AppBar() -> impl IntoView {
                 <Transition>
                     {move || Suspend::new(async move {
                         match session.user.await {
-                            Ok(Some(user)) => view! { <SignedIn username=user.username/> }.into_any(),
+                            Session::SignedIn(user) => view! { <SignedIn username=user.username/> }.into_any(),
                             _ => view! { <SignedOut/> }.into_any(),
                         }
                     })}
@@ -39,13 +39,16 @@ pub fn AppBar() -> impl IntoView {
 
 #[component]
 fn SignedIn(username: String) -> impl IntoView {
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let session = use_current_user();
-    // A direct call rather than a `ServerAction`, whose URL-error handling
-    // would join the main chunk.
+    // Not a `ServerAction`, whose URL-error handling would join the main
+    // chunk; the call itself is in a lazy chunk too (see `session`).
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let sign_out = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            if logout().await.is_ok() {
+            if crate::client::runtime::sign_out().await {
                 session.refresh();
             }
         });

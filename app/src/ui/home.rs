@@ -39,7 +39,7 @@ pub fn ConversationPage() -> impl IntoView {
 #[component]
 fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
     let session = use_current_user();
-    let signed_in = move || matches!(session.user.get(), Some(Ok(Some(_))));
+    let signed_in = move || session.signed_in().is_some();
     view! {
         <Transition>
             <Show when=signed_in fallback=|| view! { <Welcome/> }>

@@ -81,13 +81,13 @@ pub fn conversation_in_path(path: &str) -> Option<i64> {
 #[component]
 pub fn ChatProvider(children: Children) -> impl IntoView {
     let session = crate::ui::session::use_current_user();
-    let state = ChatState::new(Signal::derive(move || session.user.get().and_then(Result::ok).flatten()));
+    let state = ChatState::new(Signal::derive(move || session.signed_in()));
     provide_context(state);
     let owner = Owner::current().unwrap_or_default();
     provide_context(ChatResourceSlot { owner: owner.clone(), resources: StoredValue::new(None) });
     // Effects run only in the browser, once hydrated.
     Effect::new(move |was_signed_in: Option<bool>| {
-        let signed_in = matches!(session.user.get(), Some(Ok(Some(_))));
+        let signed_in = session.signed_in().is_some();
         if signed_in && was_signed_in != Some(true) {
             #[cfg(feature = "hydrate")]
             crate::client::runtime::start_chat(owner.clone(), state);

@@ -1,0 +1,90 @@
+//! This browser's push subscription: made (or found) with the server's VAPID
+//! key and registered with the server. Loaded as its own chunk when
+//! notifications are on (see `runtime::sync_push`).
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use super::js;
+use super::pwa::registration;
+use crate::push::api::{register_device, vapid_public_key};
+use crate::push::model::NewSubscription;
+use crate::pwa::PwaState;
+
+/// Makes sure this browser has a subscription and the server knows it.
+pub async fn sync_subscription(pwa: PwaState, report: bool) {
+    match subscription().await {
+        Ok(subscription) => match register_device(subscription).await {
+            Ok(_) => pwa.subscribed.set(true),
+            Err(err) if report => pwa.push_error.set(Some(err.to_string())),
+            Err(_) => {}
+        },
+        Err(err) if report => pwa.push_error.set(Some(err)),
+        Err(_) => {}
+    }
+}
+
+async fn subscription() -> Result<NewSubscription, String> {
+    let registration = registration().await.ok_or("no service worker")?;
+    let manager = js::get(&registration, "pushManager").ok_or("no push manager")?;
+    let mut current = js::call_async(&manager, "getSubscription", &[]).await.map_err(|_| "getSubscription failed")?;
+    if current.is_null() || current.is_undefined() {
+        let key = vapid_public_key().await.map_err(|e| e.to_string())?;
+        let options = js_sys::Object::new();
+        js::set(&options, "userVisibleOnly", &JsValue::TRUE);
+        js::set(&options, "applicationServerKey", &base64url_bytes(&key)?.into());
+        current = js::call_async(&manager, "subscribe", &[&options]).await.map_err(|e| format!("{e:?}"))?;
+    }
+    let json = js_sys::JSON::stringify(&current).map_err(|_| "cannot read the subscription")?;
+    let mut parsed: NewSubscription =
+        serde_json::from_str(&String::from(json)).map_err(|_| "unexpected subscription shape".to_owned())?;
+    parsed.label = Some(device_label());
+    Ok(parsed)
+}
+
+fn base64url_bytes(value: &str) -> Result<js_sys::Uint8Array, String> {
+    let standard: String = value
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    let padded = format!("{standard}{}", "=".repeat((4 - standard.len() % 4) % 4));
+    let binary = web_sys::window().ok_or("no window")?.atob(&padded).map_err(|_| "bad VAPID key")?;
+    let bytes: Vec<u8> = binary.chars().map(|c| c as u8).collect();
+    Ok(js_sys::Uint8Array::from(bytes.as_slice()))
+}
+
+/// "Chrome on Android", "Safari on iPhone"… for the device list.
+fn device_label() -> String {
+    let agent = js::get(&js::navigator(), "userAgent").and_then(|v| v.as_string()).unwrap_or_default();
+    let browser = if agent.contains("Edg/") {
+        "Edge"
+    } else if agent.contains("Firefox/") {
+        "Firefox"
+    } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
+        "Chrome"
+    } else if agent.contains("Safari/") {
+        "Safari"
+    } else {
+        "Browser"
+    };
+    let system = if agent.contains("Android") {
+        "Android"
+    } else if agent.contains("iPhone") {
+        "iPhone"
+    } else if agent.contains("iPad") {
+        "iPad"
+    } else if agent.contains("Mac OS X") {
+        "macOS"
+    } else if agent.contains("Windows") {
+        "Windows"
+    } else if agent.contains("Linux") {
+        "Linux"
+    } else {
+        "this device"
+    };
+    format!("{browser} on {system}")
+}
