@@ -1,25 +1,22 @@
-//! Sign-in and sign-up pages. Plain forms that post to their server
-//! function, so they work before (or without) the WASM too; once hydrated,
-//! the browser sends them itself and shows errors in place.
+//! Sign-in and sign-up pages: plain forms that the browser posts to their
+//! server function, with or without the WASM. The server answers with the
+//! session cookie and a redirect to `/`, or back to the form with the error
+//! in the URL, which the page shows.
 //!
-//! Not `ActionForm`: its form-data decoding would be most of these pages'
-//! WASM, and the first page a new visitor sees should load little.
+//! The WASM only adds the password toggle and a pending state. It does not
+//! send the form itself: that would bring the server-function client and
+//! its JSON decoding into the first page a new visitor is likely to open,
+//! and a full page load after signing in starts the app fresh anyway.
 
-use std::future::Future;
-
-use leptos::ev::SubmitEvent;
-use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::server::ServerActionError;
 use server_fn::ServerFn;
 use server_fn::error::ServerFnUrlError;
 
-use super::User;
-use super::api::{Login, Register, login, register};
+use super::api::{Login, Register};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::ErrorText;
-use crate::ui::session::{CurrentUser, use_current_user};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -27,9 +24,9 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="card auth">
             <h1>{tr(|l| td_string!(l, auth.sign_in_title))}</h1>
-            <form method="post" action=Login::url() class="form" data-testid="signin-form" on:submit=move |ev| form.submit(ev, login)>
-                <UsernameField node=form.username/>
-                <PasswordField node=form.password autocomplete="current-password"/>
+            <form method="post" action=Login::url() class="form" data-testid="signin-form" on:submit=move |_| form.pending.set(true)>
+                <UsernameField/>
+                <PasswordField autocomplete="current-password"/>
                 <ErrorText error=form.error/>
                 <button type="submit" class="button wide" disabled=move || form.pending.get()>
                     {tr(|l| td_string!(l, auth.sign_in_submit))}
@@ -48,10 +45,10 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <section class="card auth">
             <h1>{tr(|l| td_string!(l, auth.sign_up_title))}</h1>
-            <form method="post" action=Register::url() class="form" data-testid="signup-form" on:submit=move |ev| form.submit(ev, register)>
-                <UsernameField node=form.username/>
+            <form method="post" action=Register::url() class="form" data-testid="signup-form" on:submit=move |_| form.pending.set(true)>
+                <UsernameField/>
                 <small class="hint">{tr(|l| td_string!(l, auth.username_hint))}</small>
-                <PasswordField node=form.password autocomplete="new-password"/>
+                <PasswordField autocomplete="new-password"/>
                 <small class="hint">{tr(|l| td_string!(l, auth.password_hint))}</small>
                 <ErrorText error=form.error/>
                 <button type="submit" class="button wide" disabled=move || form.pending.get()>
@@ -68,61 +65,33 @@ pub fn SignUpPage() -> impl IntoView {
 /// A username-and-password form's state.
 #[derive(Clone, Copy)]
 struct CredentialsForm {
-    username: NodeRef<Input>,
-    password: NodeRef<Input>,
+    /// Posted, waiting for the server's answer (a new page).
     pending: RwSignal<bool>,
     error: RwSignal<Option<AppError>>,
-    session: CurrentUser,
 }
 
 impl CredentialsForm {
-    /// Starts with the error of a post made without the WASM: the server
+    /// Starts with the error of the last post, if it failed: the server
     /// redirects back with it in the URL, and the router provides it.
     fn new<S: ServerFn<Error = AppError>>() -> Self {
         let from_url = use_context::<ServerActionError>()
             .filter(|e| e.path() == S::PATH)
             .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()));
-        Self {
-            username: NodeRef::new(),
-            password: NodeRef::new(),
-            pending: RwSignal::new(false),
-            error: RwSignal::new(from_url),
-            session: use_current_user(),
-        }
-    }
-
-    /// Sends the fields with `call`. On success the server function sets
-    /// the session cookie and redirects to `/` (the router follows); the
-    /// app bar must learn about the new session too.
-    fn submit<F: Future<Output = Result<User, AppError>> + 'static>(
-        self,
-        ev: SubmitEvent,
-        call: fn(String, String) -> F,
-    ) {
-        ev.prevent_default();
-        let (Some(username), Some(password)) = (self.username.get_untracked(), self.password.get_untracked()) else {
-            return;
-        };
-        self.pending.set(true);
-        self.error.set(None);
-        leptos::task::spawn_local(async move {
-            let result = call(username.value(), password.value()).await;
-            self.pending.set(false);
-            match result {
-                Ok(_) => self.session.refresh(),
-                Err(err) => self.error.set(Some(err)),
-            }
-        });
+        let pending = RwSignal::new(false);
+        // Back to this page from the next one (the back/forward cache keeps
+        // it as it was): the form can be sent again.
+        let on_show = window_event_listener(leptos::ev::pageshow, move |_| pending.set(false));
+        on_cleanup(move || on_show.remove());
+        Self { pending, error: RwSignal::new(from_url) }
     }
 }
 
 #[component]
-fn UsernameField(node: NodeRef<Input>) -> impl IntoView {
+fn UsernameField() -> impl IntoView {
     view! {
         <label class="field">
             <span>{tr(|l| td_string!(l, auth.username))}</span>
             <input
-                node_ref=node
                 name="username"
                 required
                 minlength="3"
@@ -137,7 +106,7 @@ fn UsernameField(node: NodeRef<Input>) -> impl IntoView {
 
 /// A password input with a show/hide toggle (a purely client-side control).
 #[component]
-fn PasswordField(node: NodeRef<Input>, autocomplete: &'static str) -> impl IntoView {
+fn PasswordField(autocomplete: &'static str) -> impl IntoView {
     let locale = use_locale();
     let visible = RwSignal::new(false);
     view! {
@@ -145,7 +114,6 @@ fn PasswordField(node: NodeRef<Input>, autocomplete: &'static str) -> impl IntoV
             <span>{tr(|l| td_string!(l, auth.password))}</span>
             <span class="password">
                 <input
-                    node_ref=node
                     name="password"
                     required
                     minlength="8"

@@ -50,3 +50,12 @@ pub fn storage_set(key: &str, value: &str) {
         let _ = storage.set_item(key, value);
     }
 }
+
+/// True the first time it is called for `key` in this tab's session
+/// (sessionStorage: kept across reloads, gone when the tab closes).
+pub fn first_in_tab(key: &str) -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else { return true };
+    let first = storage.get_item(key).ok().flatten().is_none();
+    let _ = storage.set_item(key, "1");
+    first
+}

@@ -12,13 +12,20 @@ use crate::chat::ui::state::ChatState;
 use crate::pwa::{InstallOffer, PushStatus, PwaCommand, PwaState};
 
 const VISITS: &str = "tidings.visits";
+/// In sessionStorage: this tab's visit is counted.
+const VISIT_COUNTED: &str = "tidings.visit-counted";
 const INSTALL_DISMISSED: &str = "tidings.install-dismissed";
 const PUSH_PROMPT_DISMISSED: &str = "tidings.push-prompt-dismissed";
 
 pub fn start(pwa: PwaState, chat: ChatState) {
     pwa.set_commands(Callback::new(move |command| run(pwa, command)));
-    let visits = js::storage_get(VISITS).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0) + 1;
-    js::storage_set(VISITS, &visits.to_string());
+    // A visit is a tab's session, not a page load: signing up ends in a
+    // new page load, and that is still the first visit.
+    let mut visits = js::storage_get(VISITS).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    if js::first_in_tab(VISIT_COUNTED) {
+        visits += 1;
+        js::storage_set(VISITS, &visits.to_string());
+    }
     pwa.visits.set(visits);
     pwa.install_dismissed.set(js::storage_get(INSTALL_DISMISSED).is_some());
     pwa.push_prompt_dismissed.set(js::storage_get(PUSH_PROMPT_DISMISSED).is_some());

@@ -93,7 +93,7 @@ impl AppError {
 /// Lets `#[server]` functions return `Result<T, AppError>` directly, so the
 /// browser receives the same code and message as a REST client.
 impl server_fn::error::FromServerFnError for AppError {
-    type Encoder = server_fn::codec::JsonEncoding;
+    type Encoder = wire::ErrorWire;
 
     fn from_server_fn_error(value: server_fn::error::ServerFnErrorErr) -> Self {
         Self::Transport(value.to_string())
@@ -102,5 +102,6 @@ impl server_fn::error::FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 mod server;
+mod wire;
 #[cfg(feature = "ssr")]
 pub use server::{ErrorBody, ErrorDetail, internal, is_unique_violation};
