@@ -22,6 +22,14 @@ export default {
     await page.waitForURL(`${base}/signin`);
     await page.waitForSelector('[data-testid=username]', { state: 'detached' });
 
+    // Signed out, / sends the browser to the welcome page, also through
+    // the service worker that now controls the page.
+    await page.goto(`${base}/`);
+    await page.waitForURL(`${base}/welcome`);
+    await page.waitForSelector('[data-testid=welcome]');
+    assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'the worker handled the navigation');
+    await page.goto(`${base}/signin`);
+
     await hydrated(page);
     await page.fill('input[name=username]', name);
     await page.fill('input[name=password]', 'correct horse');
