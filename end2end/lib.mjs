@@ -165,7 +165,8 @@ export async function serviceWorkerReady(page, reloads = 1) {
     }
     return navigator.serviceWorker.controller ? worker.state : 'uncontrolled';
   }));
-  if (state === 'uncontrolled' && reloads > 0) {
+  if (state === 'uncontrolled') {
+    if (reloads === 0) throw new Error(`the service worker does not control ${page.url()}, even after a reload`);
     await page.reload();
     await hydrated(page);
     return serviceWorkerReady(page, reloads - 1);

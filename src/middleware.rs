@@ -16,14 +16,20 @@ use app::state::AppState;
 /// Refuses state-changing requests that ride on the session cookie from
 /// another site. SameSite=Lax already keeps the cookie off cross-site POSTs;
 /// this also covers same-site subdomains and older browsers. Server
-/// functions are plain POSTs, so they are covered too.
+/// functions are plain POSTs, so they are covered too. Signing in or up
+/// needs no cookie, but another site must not sign a visitor into its
+/// attacker's account either (login CSRF), so those are always checked.
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && uses_cookie_auth(request.headers()) && !same_origin(request.headers(), &state.settings.public_url) {
+    let guarded = uses_cookie_auth(request.headers()) || SIGN_IN_PATHS.contains(&request.uri().path());
+    if !safe && guarded && !same_origin(request.headers(), &state.settings.public_url) {
         return AppError::Forbidden("cross-site request refused".into()).into_response();
     }
     next.run(request).await
 }
+
+/// Where a browser signs in or up and receives a session cookie.
+const SIGN_IN_PATHS: [&str; 4] = ["/fn/auth/login", "/fn/auth/register", "/api/v1/auth/login", "/api/v1/auth/register"];
 
 fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {

@@ -48,6 +48,17 @@ export default {
     await page.click('[data-testid=signin-form] button[type=submit]');
     const error = await page.waitForSelector('.error[data-code=bad_credentials]');
     assert.equal(await error.textContent(), 'Wrong username or password.');
+
+    // Offline, the form says so and stays put instead of posting into a
+    // network error page.
+    await hydrated(page);
+    await context.setOffline(true);
+    await page.fill('input[name=username]', uniqueName('nobody'));
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('[data-testid=signin-form] button[type=submit]');
+    const offline = await page.waitForSelector('.error[data-code=offline]');
+    assert.equal(await offline.textContent(), 'You are offline. Connect to the internet to continue.');
+    assert.equal(new URL(page.url()).pathname, '/signin');
     await context.close();
   },
 

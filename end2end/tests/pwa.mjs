@@ -270,13 +270,16 @@ export default {
     await hydrated(page);
     await page.waitForTimeout(400);
     assert.equal(await page.locator('[data-testid=install-prompt]').count(), 0, 'never on the first visit');
+    const visits = () => page.evaluate(() => localStorage.getItem('tidings.visits'));
+    assert.equal(await visits(), '1', 'page loads within one tab are one visit');
     page = await visit(); // visit 2
     await page.waitForSelector('[data-testid=install-prompt]');
+    assert.equal(await visits(), '2');
     assert.equal(await page.locator('[data-testid=install]').count(), 1, 'beforeinstallprompt was captured');
     await page.click('[data-testid=install-dismiss]');
     await page.waitForSelector('[data-testid=install-prompt]', { state: 'detached' });
     page = await visit(); // visit 3: the dismissal is remembered
-    await page.waitForTimeout(400);
+    await eventually(async () => (await visits()) === '3', 'the third visit counted');
     assert.equal(await page.locator('[data-testid=install-prompt]').count(), 0);
     await context.close();
   },

@@ -24,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="card auth">
             <h1>{tr(|l| td_string!(l, auth.sign_in_title))}</h1>
-            <form method="post" action=Login::url() class="form" data-testid="signin-form" on:submit=move |_| form.pending.set(true)>
+            <form method="post" action=Login::url() class="form" data-testid="signin-form" on:submit=move |ev| form.submit(ev)>
                 <UsernameField/>
                 <PasswordField autocomplete="current-password"/>
                 <ErrorText error=form.error/>
@@ -45,7 +45,7 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <section class="card auth">
             <h1>{tr(|l| td_string!(l, auth.sign_up_title))}</h1>
-            <form method="post" action=Register::url() class="form" data-testid="signup-form" on:submit=move |_| form.pending.set(true)>
+            <form method="post" action=Register::url() class="form" data-testid="signup-form" on:submit=move |ev| form.submit(ev)>
                 <UsernameField/>
                 <small class="hint">{tr(|l| td_string!(l, auth.username_hint))}</small>
                 <PasswordField autocomplete="new-password"/>
@@ -78,11 +78,29 @@ impl CredentialsForm {
             .filter(|e| e.path() == S::PATH)
             .map(|e| ServerFnUrlError::<AppError>::decode_err(e.err()));
         let pending = RwSignal::new(false);
-        // Back to this page from the next one (the back/forward cache keeps
-        // it as it was): the form can be sent again.
-        let on_show = window_event_listener(leptos::ev::pageshow, move |_| pending.set(false));
+        // Back to this page from the next one, which the back/forward cache
+        // kept as it was: it may show the wrong session, so load it afresh.
+        let on_show = window_event_listener(leptos::ev::pageshow, move |ev| {
+            pending.set(false);
+            if ev.persisted() {
+                let _ = window().location().reload();
+            }
+        });
         on_cleanup(move || on_show.remove());
         Self { pending, error: RwSignal::new(from_url) }
+    }
+
+    /// Lets the browser post the form, unless it is offline: then the
+    /// installed app would land on the browser's network-error page.
+    fn submit(self, ev: leptos::ev::SubmitEvent) {
+        if !window().navigator().on_line() {
+            ev.prevent_default();
+            // A code only this page uses; the server never sends it.
+            self.error.set(Some(AppError::invalid("offline", "you are offline")));
+            return;
+        }
+        self.error.set(None);
+        self.pending.set(true);
     }
 }
 

@@ -2,8 +2,8 @@
 //! the live socket with its outbox and offline cache (for signed-in users),
 //! and the service worker, push and install handling (for everyone).
 //!
-//! Also the two server calls the app bar makes (session, sign-out): their
-//! JSON decoding would otherwise be in the main module.
+//! Also the session refetch (`CurrentUser`) and the app bar's sign-out:
+//! their JSON decoding would otherwise be in the main module.
 //!
 //! Keeping them out of the first chunk means a page becomes interactive on
 //! the shared core; each `#[lazy]` function below is fetched on first call.

@@ -1,5 +1,5 @@
-//! How server functions carry an `AppError` to the browser: one line of
-//! text (`kind`, then its fields, newline-separated) rather than JSON, so
+//! How server functions carry an `AppError` to the browser: plain text
+//! (`kind`, then its fields, one per line) rather than JSON, so
 //! pages that only need to show an error, such as sign-in after a failed
 //! post, do not load serde's JSON decoder. REST clients never see this:
 //! the API answers with `ErrorBody` JSON.

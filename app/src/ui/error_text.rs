@@ -15,6 +15,7 @@ pub fn ErrorText(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
                 "invalid_password" => |l| td_string!(l, errors.invalid_password),
                 "username_taken" => |l| td_string!(l, errors.username_taken),
                 "bad_credentials" => |l| td_string!(l, errors.bad_credentials),
+                "offline" => |l| td_string!(l, errors.offline),
                 "rate_limited" => |l| td_string!(l, errors.rate_limited),
                 "forbidden" => |l| td_string!(l, errors.forbidden),
                 "not_found" => |l| td_string!(l, errors.not_found),

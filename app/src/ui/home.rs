@@ -35,7 +35,8 @@ pub fn ConversationPage() -> impl IntoView {
 
 /// Its children for a signed-in user, the welcome page otherwise. The server
 /// sends signed-out visitors to `/welcome` instead (so their first load skips
-/// the chat screens); this covers signing out while on the page.
+/// the chat screens); this covers reaching `/` inside the app (the brand
+/// link) while signed out, and a session the server could not look up.
 #[component]
 fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
     let session = use_current_user();

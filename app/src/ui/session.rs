@@ -4,7 +4,7 @@
 //! the browser, so it travels as a short string (`Resource::new_str`) rather
 //! than JSON: serde's JSON decoder would otherwise sit in the main WASM
 //! module for this one value. For the same reason the browser refetches it
-//! (after sign-in or sign-out) from a lazily loaded chunk.
+//! (after signing out) from a lazily loaded chunk.
 
 use std::fmt;
 use std::str::FromStr;
@@ -77,7 +77,7 @@ impl FromStr for Session {
 }
 
 /// The signed-in user, fetched on the server for the first render and
-/// refetched after sign-in or sign-out.
+/// refetched after signing out (signing in loads a new page).
 #[derive(Clone, Copy)]
 pub struct CurrentUser {
     pub user: Resource<Session, FromToStringCodec>,
