@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use app::auth::service::authenticate;
-use app::auth::session::{secret_from_headers, uses_cookie_auth};
+use app::auth::service::authenticate_headers;
+use app::auth::session::uses_cookie_auth;
 use app::error::AppError;
 use app::state::AppState;
 
@@ -48,26 +48,24 @@ const WELCOME: &str = "/welcome";
 /// Sends signed-out visitors of the chat pages (`/`, `/c/{id}`) to the welcome
 /// page, and signed-in ones from there to their chats. Two pages rather than
 /// one that renders either, so a first visit never loads the chat screens'
-/// WASM. A failed session lookup (the database is down) is left to the page.
-pub async fn route_by_session(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// WASM. A failed session lookup (the database is down) is left to the page;
+/// a found session is passed on, so the page does not look it up again.
+pub async fn route_by_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let chat_page = path == "/" || path.starts_with("/c/");
     if request.method() != Method::GET || !(chat_page || path == WELCOME) {
         return next.run(request).await;
     }
-    let signed_in = match secret_from_headers(request.headers()) {
-        Some(secret) => match authenticate(&state.db, &secret).await {
-            Ok(_) => Some(true),
-            Err(AppError::Unauthenticated) => Some(false),
-            Err(_) => None,
-        },
-        None => Some(false),
-    };
-    match signed_in {
-        Some(false) if chat_page => Redirect::to(WELCOME).into_response(),
-        Some(true) if !chat_page => Redirect::to("/").into_response(),
-        _ => next.run(request).await,
+    let session = authenticate_headers(&state.db, request.headers()).await;
+    match session {
+        Err(AppError::Unauthenticated) if chat_page => return Redirect::to(WELCOME).into_response(),
+        Ok(_) if !chat_page => return Redirect::to("/").into_response(),
+        Ok(session) => {
+            request.extensions_mut().insert(session);
+        }
+        Err(_) => {}
     }
+    next.run(request).await
 }
 
 /// Counts requests and their latency by route template and status.

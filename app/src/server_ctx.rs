@@ -8,7 +8,6 @@ use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
 use crate::auth::service::{self, Session};
-use crate::auth::session::secret_from_headers;
 use crate::error::{AppError, internal};
 use crate::state::AppState;
 
@@ -20,11 +19,14 @@ fn parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| internal("request parts missing from server function context"))
 }
 
-/// The caller's session, or `Unauthenticated`.
+/// The caller's session, or `Unauthenticated`. Pages behind the session
+/// redirect (`route_by_session`) already looked it up; reuse that.
 pub async fn session() -> Result<Session, AppError> {
-    let state = state()?;
-    let secret = secret_from_headers(&parts()?.headers).ok_or(AppError::Unauthenticated)?;
-    service::authenticate(&state.db, &secret).await
+    let parts = parts()?;
+    if let Some(session) = parts.extensions.get::<Session>() {
+        return Ok(session.clone());
+    }
+    service::authenticate_headers(&state()?.db, &parts.headers).await
 }
 
 pub fn client_ip() -> Result<IpAddr, AppError> {

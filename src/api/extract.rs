@@ -7,7 +7,6 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 
 use app::auth::service::{self, Session};
-use app::auth::session::secret_from_headers;
 use app::error::AppError;
 use app::net::client_ip;
 use app::state::AppState;
@@ -75,8 +74,7 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let secret = secret_from_headers(&parts.headers).ok_or(AppError::Unauthenticated)?;
-        service::authenticate(&state.db, &secret).await.map(Auth)
+        service::authenticate_headers(&state.db, &parts.headers).await.map(Auth)
     }
 }
 

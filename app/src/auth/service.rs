@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::model::{User, validate_password, validate_username};
-use super::session::{hash_secret, new_secret};
+use super::session::{hash_secret, new_secret, secret_from_headers};
 use crate::db::{Db, now_ms};
 use crate::error::{AppError, internal, is_unique_violation};
 
@@ -111,6 +111,12 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Session, AppError> {
     }
     let user = User { id: row.try_get("user_id")?, username: row.try_get("username")? };
     Ok(Session { user, token_id })
+}
+
+/// The session of a request (bearer header or cookie), or `Unauthenticated`.
+pub async fn authenticate_headers(db: &Db, headers: &axum::http::HeaderMap) -> Result<Session, AppError> {
+    let secret = secret_from_headers(headers).ok_or(AppError::Unauthenticated)?;
+    authenticate(db, &secret).await
 }
 
 /// Revokes one session or token.
