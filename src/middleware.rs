@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use app::auth::return_to::sign_in_url;
 use app::auth::service::authenticate_headers;
 use app::auth::session::uses_cookie_auth;
 use app::error::AppError;
@@ -45,10 +46,11 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
 /// Where a signed-out visitor lands: the welcome page, not the chat pages.
 const WELCOME: &str = "/welcome";
 
-/// Sends signed-out visitors of the chat pages (`/`, `/c/{id}`) to the welcome
-/// page, and signed-in ones from there to their chats. Two pages rather than
-/// one that renders either, so a first visit never loads the chat screens'
-/// WASM. A failed session lookup (the database is down) is left to the page;
+/// Sends signed-out visitors of `/` to the welcome page, those of a
+/// conversation (`/c/{id}`, say from a notification after the session ended)
+/// to sign in and back, and signed-in ones from the welcome page to their
+/// chats. Separate pages rather than one that renders either, so a first
+/// visit never loads the chat screens' WASM. A failed session lookup (the database is down) is left to the page;
 /// a found session is passed on, so the page does not look it up again.
 pub async fn route_by_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
@@ -58,7 +60,11 @@ pub async fn route_by_session(State(state): State<AppState>, mut request: Reques
     }
     let session = authenticate_headers(&state.db, request.headers()).await;
     match session {
-        Err(AppError::Unauthenticated) if chat_page => return Redirect::to(WELCOME).into_response(),
+        Err(AppError::Unauthenticated) if path == "/" => return Redirect::to(WELCOME).into_response(),
+        Err(AppError::Unauthenticated) if chat_page => {
+            let here = request.uri().path_and_query().map_or(path, |p| p.as_str());
+            return Redirect::to(&sign_in_url(here)).into_response();
+        }
         Ok(_) if !chat_page => return Redirect::to("/").into_response(),
         Ok(session) => {
             request.extensions_mut().insert(session);

@@ -17,6 +17,7 @@ backend_tests!(
     sessions_in_use_slide_forward_and_tokens_never_expire,
     a_plain_form_post_is_redirected_back_with_its_error,
     signed_out_visitors_land_on_the_welcome_page,
+    a_signed_out_visitor_of_a_conversation_signs_in_and_returns_to_it,
 );
 
 async fn register_login_me_logout_round_trip(backend: Backend) {
@@ -284,8 +285,9 @@ async fn a_plain_form_post_is_redirected_back_with_its_error(backend: Backend) {
     server.finish().await;
 }
 
-/// A first visit must not load the chat screens: signed-out visitors of the
-/// chat pages go to `/welcome`, signed-in users of `/welcome` to their chats.
+/// A first visit must not load the chat screens: signed-out visitors of `/`
+/// go to `/welcome` (of a conversation: to sign in), signed-in users of
+/// `/welcome` to their chats.
 async fn signed_out_visitors_land_on_the_welcome_page(backend: Backend) {
     let server = TestServer::start(backend).await;
     let token = signup(&server, "gale").await;
@@ -299,11 +301,11 @@ async fn signed_out_visitors_land_on_the_welcome_page(backend: Backend) {
         .send()
     };
 
-    for path in ["/", "/c/1"] {
+    for (path, to) in [("/", "/welcome"), ("/c/1", "/signin?next=%2Fc%2F1")] {
         for token in [None, Some("tid_revoked-or-made-up")] {
             let r = get(path, token).await.unwrap();
             assert_eq!(r.status(), 303, "{path} with {token:?}");
-            assert_eq!(r.headers()["location"], "/welcome");
+            assert_eq!(r.headers()["location"], to);
         }
     }
     let welcome = get("/welcome", None).await.unwrap();
@@ -318,5 +320,43 @@ async fn signed_out_visitors_land_on_the_welcome_page(backend: Backend) {
     // Other pages and the API are not redirected.
     assert_eq!(get("/signin", None).await.unwrap().status(), 200);
     assert_eq!(get("/api/v1/me", None).await.unwrap().status(), 401);
+    server.finish().await;
+}
+
+/// A notification tapped after the session ended: the conversation sends the
+/// visitor to sign in, and signing in returns there. Only to this site: the
+/// form must not become an open redirect.
+async fn a_signed_out_visitor_of_a_conversation_signs_in_and_returns_to_it(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    signup(&server, "hale").await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+
+    let r = client.get(server.url("/c/7?m=3")).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/signin?next=%2Fc%2F7%3Fm%3D3");
+    let page = client.get(server.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"name="next" value="/c/7?m=3""#), "the form carries next on");
+
+    let post = |next: &str| {
+        let body = format!("username=hale&password=correct+horse&next={}", next);
+        client
+            .post(server.url("/fn/auth/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html")
+            .body(body)
+            .send()
+    };
+    for (next, to) in [
+        ("%2Fc%2F7%3Fm%3D3", "/c/7?m=3"),
+        ("%2F%2Fevil.example%2F", "/"),
+        ("%2F%5Cevil.example", "/"),
+        ("https%3A%2F%2Fevil.example%2F", "/"),
+        ("javascript%3Aalert(1)", "/"),
+    ] {
+        let r = post(next).await.unwrap();
+        assert_eq!(r.status(), 302, "next={next}");
+        assert_eq!(r.headers()["location"], to, "next={next}");
+    }
     server.finish().await;
 }

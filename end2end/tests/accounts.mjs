@@ -1,6 +1,6 @@
 // Accounts in the browser: sign up, sign out, sign in; hydration works.
 import assert from 'node:assert/strict';
-import { hydrated, signUpInUi, uniqueName } from '../lib.mjs';
+import { bodies, eventually, hydrated, say, signUpInUi, startConversation, twoPeople, uniqueName } from '../lib.mjs';
 
 export default {
   async 'sign up, sign out and sign in show the username'({ browser, base }) {
@@ -36,6 +36,29 @@ export default {
     await page.click('[data-testid=signin-form] button[type=submit]');
     await page.waitForSelector(`[data-testid=username]:text-is("${name}")`);
     await context.close();
+  },
+
+  async 'a signed-out visitor of a conversation signs in and lands back on it'({ browser, base }) {
+    const { alice, bob } = await twoPeople(browser, base);
+    const id = await startConversation(alice.page, bob.name);
+    await say(alice.page, 'Are you there?');
+    await eventually(async () => (await bodies(alice.page)).includes('Are you there?'), 'message sent');
+
+    // Bob's session has ended (here: he signed out), then he taps a link
+    // to the conversation.
+    await hydrated(bob.page);
+    await bob.page.click('button:text-is("Sign out")');
+    await bob.page.waitForURL(`${base}/signin`);
+    await bob.page.goto(`${base}/c/${id}`);
+    await bob.page.waitForURL(`${base}/signin?next=%2Fc%2F${id}`);
+    await hydrated(bob.page);
+    await bob.page.fill('input[name=username]', bob.name);
+    await bob.page.fill('input[name=password]', 'correct horse');
+    await bob.page.click('[data-testid=signin-form] button[type=submit]');
+    await bob.page.waitForURL(`${base}/c/${id}`);
+    await eventually(async () => (await bodies(bob.page)).includes('Are you there?'), "Alice's message shown");
+    await alice.context.close();
+    await bob.context.close();
   },
 
   async 'a wrong password shows a translated error'({ browser, base }) {

@@ -25,19 +25,24 @@ pub async fn register(username: String, password: String) -> Result<User, AppErr
     server_ctx::fail_status(async {
         state.limits.auth.check(&server_ctx::client_ip()?)?;
         service::register(&state.db, &username, &password).await?;
-        sign_in(&state, &username, &password).await
+        let user = sign_in(&state, &username, &password).await?;
+        leptos_axum::redirect("/");
+        Ok(user)
     })
     .await
 }
 
-/// Signs in with a username and password (sets the session cookie).
+/// Signs in with a username and password (sets the session cookie), then
+/// goes to `next` if it is a page of this site, else to `/`.
 #[server(prefix = "/fn", endpoint = "auth/login")]
-pub async fn login(username: String, password: String) -> Result<User, AppError> {
-    use crate::server_ctx;
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<User, AppError> {
+    use crate::{auth::return_to::safe_return_path, server_ctx};
     let state = server_ctx::state()?;
     server_ctx::fail_status(async {
         state.limits.auth.check(&server_ctx::client_ip()?)?;
-        sign_in(&state, &username, &password).await
+        let user = sign_in(&state, &username, &password).await?;
+        leptos_axum::redirect(safe_return_path(next.as_deref()));
+        Ok(user)
     })
     .await
 }
@@ -64,6 +69,5 @@ async fn sign_in(state: &crate::state::AppState, username: &str, password: &str)
         state.settings.secure_cookies,
         service::SESSION_COOKIE_MAX_AGE_S,
     ));
-    leptos_axum::redirect("/");
     Ok(user)
 }

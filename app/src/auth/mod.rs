@@ -3,6 +3,8 @@
 pub mod api;
 pub mod model;
 #[cfg(feature = "ssr")]
+pub mod return_to;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -24,6 +24,12 @@ pub fn is_online() -> bool {
     web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
+/// A query parameter of the current page's URL.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
 /// Whether this tab is currently visible.
 pub fn is_visible() -> bool {
     web_sys::window()

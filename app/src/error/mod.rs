@@ -102,6 +102,6 @@ impl server_fn::error::FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 mod server;
-mod wire;
+pub mod wire;
 #[cfg(feature = "ssr")]
 pub use server::{ErrorBody, ErrorDetail, internal, is_unique_violation};

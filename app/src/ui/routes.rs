@@ -1,16 +1,20 @@
-//! Each page's view as a lazily loaded WASM chunk (`cargo leptos --split`).
+//! The signed-in pages' views as lazily loaded WASM chunks (`cargo leptos
+//! --split`), so a first visit never fetches the chat screens. The router
+//! preloads the chunk of the current route from the server-rendered page,
+//! and fetches others on navigation (the service worker precaches them all
+//! on the first visit, for offline use).
 //!
-//! The first page load then fetches the shared core plus the chunk of the
-//! page it opens, not every screen's code. The router preloads the chunk of
-//! the current route from the server-rendered page, and fetches others on
-//! navigation (the service worker keeps them for offline use).
+//! The signed-out pages (welcome, sign in, sign up), where a first visit
+//! starts, stay in the main module: each lazy route adds 4 KB or more of
+//! generic routing code to the main module and splits its page into a dozen
+//! small files, which cost more than these small pages themselves
+//! (measured: `/signin` fetched 250.8 KB of WASM as a lazy route, 216.8 KB
+//! without).
 
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use super::home::{ConversationPage, HomePage};
-use super::welcome::Welcome;
-use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::pwa::SettingsPage;
 
 /// `lazy_page!(Route => Page)`: a route whose view is the component `Page`,
@@ -38,7 +42,4 @@ lazy_page! {
     HomeRoute => HomePage,
     ConversationRoute => ConversationPage,
     SettingsRoute => SettingsPage,
-    SignInRoute => SignInPage,
-    SignUpRoute => SignUpPage,
-    WelcomeRoute => Welcome,
 }

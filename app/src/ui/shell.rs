@@ -6,9 +6,11 @@ use leptos_router::{Lazy, path};
 
 use super::app_bar::AppBar;
 use super::home::NotFound;
-use super::routes::{ConversationRoute, HomeRoute, SettingsRoute, SignInRoute, SignUpRoute, WelcomeRoute};
+use super::routes::{ConversationRoute, HomeRoute, SettingsRoute};
 use super::session::CurrentUser;
 use super::text::LocaleProvider;
+use super::welcome::Welcome;
+use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::chat::ui::ChatProvider;
 use crate::pwa::{OfflineBanner, PwaProvider, UpdateBanner};
 
@@ -64,9 +66,9 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/") view={Lazy::<HomeRoute>::new()}/>
                                 <Route path=path!("/c/:id") view={Lazy::<ConversationRoute>::new()}/>
                                 <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
-                                <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()}/>
-                                <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()}/>
-                                <Route path=path!("/welcome") view={Lazy::<WelcomeRoute>::new()}/>
+                                <Route path=path!("/signin") view=SignInPage/>
+                                <Route path=path!("/signup") view=SignUpPage/>
+                                <Route path=path!("/welcome") view=Welcome/>
                             </Routes>
                         </main>
                     </PwaProvider>
