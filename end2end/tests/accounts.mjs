@@ -52,6 +52,13 @@ export default {
     await bob.page.goto(`${base}/c/${id}`);
     await bob.page.waitForURL(`${base}/signin?next=%2Fc%2F${id}`);
     await hydrated(bob.page);
+    // A wrong password first: the form comes back with the error and still
+    // knows where to go.
+    await bob.page.fill('input[name=username]', bob.name);
+    await bob.page.fill('input[name=password]', 'not the password');
+    await bob.page.click('[data-testid=signin-form] button[type=submit]');
+    await bob.page.waitForSelector('.error[data-code=bad_credentials]');
+    await hydrated(bob.page);
     await bob.page.fill('input[name=username]', bob.name);
     await bob.page.fill('input[name=password]', 'correct horse');
     await bob.page.click('[data-testid=signin-form] button[type=submit]');
@@ -71,6 +78,12 @@ export default {
     await page.click('[data-testid=signin-form] button[type=submit]');
     const error = await page.waitForSelector('.error[data-code=bad_credentials]');
     assert.equal(await error.textContent(), 'Wrong username or password.');
+    // The server rendered that; the browser decodes the same error from the
+    // URL (`atob`, error::wire::from_url), which a language switch shows.
+    await hydrated(page);
+    await page.selectOption('select[name=language]', 'es');
+    await page.waitForSelector('.error[data-code=bad_credentials]:text-is("Usuario o contraseña incorrectos.")');
+    await page.selectOption('select[name=language]', 'en');
 
     // Offline, the form says so and stays put instead of posting into a
     // network error page.

@@ -22,7 +22,6 @@ pub fn safe_return_path(next: Option<&str>) -> &str {
         Some(path)
             if path.starts_with('/')
                 && !path.starts_with("//")
-                && !path.starts_with("/\\")
                 && !path.chars().any(|c| c.is_control() || c == '\\') =>
         {
             path

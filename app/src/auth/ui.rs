@@ -21,8 +21,7 @@ use crate::ui::ErrorText;
 pub fn SignInPage() -> impl IntoView {
     let form = CredentialsForm::new::<Login>();
     // Where to go afterwards, if a page sent the visitor here (the server
-    // checks that it is a page of this site). Read without the router's
-    // query map, which would add 4 KB to this page's WASM.
+    // checks that it is a page of this site).
     let next = query_param("next").unwrap_or_default();
     view! {
         <section class="card auth">
@@ -108,20 +107,22 @@ impl CredentialsForm {
     }
 }
 
-/// A query parameter of the page's URL.
+/// A query parameter of the page's URL. From the router's location, which
+/// follows in-app navigation, but parsed without its query map, which
+/// would add 4 KB to the main module.
 fn query_param(name: &str) -> Option<String> {
+    let search = leptos_router::hooks::use_location().search.get_untracked();
     #[cfg(feature = "ssr")]
     {
-        let search = leptos_router::hooks::use_location().search.get_untracked();
         url::form_urlencoded::parse(search.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
     }
     #[cfg(feature = "hydrate")]
     {
-        crate::client::query_param(name)
+        crate::client::query_param(&search, name)
     }
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     {
-        let _ = name;
+        let _ = (search, name);
         None
     }
 }

@@ -24,10 +24,26 @@ pub fn is_online() -> bool {
     web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
 }
 
-/// A query parameter of the current page's URL.
-pub fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+/// A parameter of a URL's query (`search`, with or without its `?`).
+pub fn query_param(search: &str, name: &str) -> Option<String> {
+    web_sys::UrlSearchParams::new_with_str(search).ok()?.get(name)
+}
+
+/// Decodes base64url, padded or not, with the browser's `atob` (no
+/// base64 crate in the WASM).
+pub fn base64url_bytes(value: &str) -> Option<Vec<u8>> {
+    let standard: String = value
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    let padded = format!("{standard}{}", "=".repeat((4 - standard.len() % 4) % 4));
+    let binary = web_sys::window()?.atob(&padded).ok()?;
+    // `atob` gives one char per byte.
+    binary.chars().map(|c| u8::try_from(c).ok()).collect()
 }
 
 /// Whether this tab is currently visible.

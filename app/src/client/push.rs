@@ -43,17 +43,7 @@ async fn subscription() -> Result<NewSubscription, String> {
 }
 
 fn base64url_bytes(value: &str) -> Result<js_sys::Uint8Array, String> {
-    let standard: String = value
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    let padded = format!("{standard}{}", "=".repeat((4 - standard.len() % 4) % 4));
-    let binary = web_sys::window().ok_or("no window")?.atob(&padded).map_err(|_| "bad VAPID key")?;
-    let bytes: Vec<u8> = binary.chars().map(|c| c as u8).collect();
+    let bytes = super::base64url_bytes(value).ok_or("bad VAPID key")?;
     Ok(js_sys::Uint8Array::from(bytes.as_slice()))
 }
 

@@ -53,22 +53,14 @@ fn base64url_decode(encoded: &str) -> Option<String> {
     String::from_utf8(base64::engine::general_purpose::URL_SAFE.decode(encoded).ok()?).ok()
 }
 
-#[cfg(not(feature = "ssr"))]
+#[cfg(feature = "hydrate")]
 fn base64url_decode(encoded: &str) -> Option<String> {
-    let standard: String = encoded
-        .chars()
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            c => c,
-        })
-        .collect();
-    #[cfg(feature = "hydrate")]
-    let binary = leptos::prelude::window().atob(&standard).ok()?;
-    #[cfg(not(feature = "hydrate"))]
-    let binary = standard;
-    // `atob` gives one char per byte.
-    String::from_utf8(binary.chars().map(|c| u8::try_from(c).ok()).collect::<Option<Vec<u8>>>()?).ok()
+    String::from_utf8(crate::client::base64url_bytes(encoded)?).ok()
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn base64url_decode(_encoded: &str) -> Option<String> {
+    None
 }
 
 fn to_wire(error: &AppError) -> String {
