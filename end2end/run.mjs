@@ -10,7 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchBrowser, progress } from './lib.mjs';
+import { launchBrowser, progress, within } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -77,21 +77,13 @@ for (const file of files) {
     if (filter && !full.includes(filter)) continue;
     const started = Date.now();
     progress.step = 'start';
-    let timer;
     try {
-      await Promise.race([
-        test({ browser, base: server.base, startServer }),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`test timed out after 60 s, at step: ${progress.step}`)), 60_000);
-        }),
-      ]);
+      await within(60_000, 'the test', test({ browser, base: server.base, startServer }));
       passed += 1;
       console.log(`ok   ${full} (${Date.now() - started} ms)`);
     } catch (err) {
       failed += 1;
-      console.log(`FAIL ${full}\n     ${String(err?.stack || err).split('\n').join('\n     ')}`);
-    } finally {
-      clearTimeout(timer);
+      console.log(`FAIL ${full} (at step: ${progress.step})\n     ${String(err?.stack || err).split('\n').join('\n     ')}`);
     }
   }
 }

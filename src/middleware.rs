@@ -50,8 +50,9 @@ const WELCOME: &str = "/welcome";
 /// conversation (`/c/{id}`, say from a notification after the session ended)
 /// to sign in and back, and signed-in ones from the welcome page to their
 /// chats. Separate pages rather than one that renders either, so a first
-/// visit never loads the chat screens' WASM. A failed session lookup (the database is down) is left to the page;
-/// a found session is passed on, so the page does not look it up again.
+/// visit never loads the chat screens' WASM. A failed session lookup (the
+/// database is down) is left to the page; a found session is passed on, so
+/// the page does not look it up again.
 pub async fn route_by_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let chat_page = path == "/" || path.starts_with("/c/");

@@ -32,7 +32,8 @@ async fn subscription() -> Result<NewSubscription, String> {
         let key = vapid_public_key().await.map_err(|e| e.to_string())?;
         let options = js_sys::Object::new();
         js::set(&options, "userVisibleOnly", &JsValue::TRUE);
-        js::set(&options, "applicationServerKey", &base64url_bytes(&key)?.into());
+        let key = super::base64url_bytes(&key).ok_or("bad VAPID key")?;
+        js::set(&options, "applicationServerKey", &js_sys::Uint8Array::from(key.as_slice()).into());
         current = js::call_async(&manager, "subscribe", &[&options]).await.map_err(|e| format!("{e:?}"))?;
     }
     let json = js_sys::JSON::stringify(&current).map_err(|_| "cannot read the subscription")?;
@@ -40,11 +41,6 @@ async fn subscription() -> Result<NewSubscription, String> {
         serde_json::from_str(&String::from(json)).map_err(|_| "unexpected subscription shape".to_owned())?;
     parsed.label = Some(device_label());
     Ok(parsed)
-}
-
-fn base64url_bytes(value: &str) -> Result<js_sys::Uint8Array, String> {
-    let bytes = super::base64url_bytes(value).ok_or("bad VAPID key")?;
-    Ok(js_sys::Uint8Array::from(bytes.as_slice()))
 }
 
 /// "Chrome on Android", "Safari on iPhone"… for the device list.

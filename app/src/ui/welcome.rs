@@ -1,6 +1,6 @@
 //! `/welcome`: what a signed-out visitor sees first. Its own route (the
-//! server redirects signed-out visitors of `/` here) so that a first visit
-//! loads this small page's WASM, not the chat screens'.
+//! server redirects signed-out visitors of `/` here), in the main module,
+//! so that a first visit never loads the chat screens' WASM.
 
 use leptos::prelude::*;
 
