@@ -138,7 +138,7 @@ export default {
     await bob.context.close();
   },
 
-  async 'a push reaches the service worker and shows the right notification; clicking opens the conversation'({ browser, base }) {
+  async 'a push reaches the service worker and shows the right notification; clicking opens the conversation; mark as read, badge, resubscribe'({ browser, base }) {
     const push = await startPushService();
     const subscription = push.device('alice-phone');
     const aliceContext = await browser.newContext();
@@ -248,6 +248,69 @@ export default {
       return asked;
     }));
     assert.equal(opened, `${base}/c/${id}`);
+
+    // Bob writes again while Alice's only tab is in the background. The push
+    // sets the home-screen badge, and "Mark as read" reads the conversation
+    // on the server without opening a window.
+    step('a second message sets the app badge');
+    const reader = await aliceContext.newPage(); // keeps the worker alive
+    await reader.goto(`${base}/settings`);
+    await hydrated(reader);
+    await hideTab(reader);
+    await reader.waitForTimeout(200);
+    const unread = async () =>
+      reader.evaluate(async (cid) => (await (await fetch('/api/v1/conversations')).json()).find((c) => c.id === cid).unread, id);
+    await say(bob.page, 'Or at 9?');
+    const second = (await push.waitFor('alice-phone', 2))[1];
+    assert.equal(second.payload.body, 'Or at 9?');
+    assert.equal(second.payload.unread, 1);
+    assert.equal(await unread(), 1);
+    await within(10_000, 'recording the app badge', worker.evaluate(() => {
+      self.badges = [];
+      WorkerNavigator.prototype.setAppBadge = async (count) => { self.badges.push(count); };
+    }));
+    const cdp3 = await aliceContext.newCDPSession(reader);
+    await within(10_000, 'ServiceWorker.enable', cdp3.send('ServiceWorker.enable'));
+    await deliverPush(cdp3, base, registrationId, second.payload);
+    await eventually(() => worker.evaluate(async () => (await self.registration.getNotifications()).some((n) => n.body === 'Or at 9?')), 'second notification');
+    assert.deepEqual(await worker.evaluate(() => self.badges), [1]);
+
+    step('"Mark as read" from the notification');
+    const markRead = await within(10_000, 'mark-read in the worker', worker.evaluate(async () => {
+      self.opened = [];
+      self.clients.openWindow = async (url) => { self.opened.push(url); return null; };
+      const notification = (await self.registration.getNotifications()).find((n) => n.body === 'Or at 9?');
+      self.dispatchEvent(new NotificationEvent('notificationclick', { notification, action: 'mark-read' }));
+      return notification.actions.map((a) => a.action);
+    }));
+    assert.deepEqual(markRead, ['mark-read']);
+    await eventually(async () => (await unread()) === 0, 'conversation read on the server');
+    assert.deepEqual(await worker.evaluate(() => self.opened), [], 'no window opened');
+    assert.equal(reader.url(), `${base}/settings`, 'no navigation');
+
+    // The browser replaced the subscription (`pushsubscriptionchange`):
+    // the worker registers the new one and drops the old one.
+    step('pushsubscriptionchange');
+    const devices = async () => reader.evaluate(async () => (await (await fetch('/api/v1/push/subscriptions')).json()).map((d) => d.id));
+    const [oldDevice] = await devices();
+    const renewed = push.device('alice-phone-renewed');
+    await within(10_000, 'pushsubscriptionchange in the worker', worker.evaluate(async ([oldEndpoint, fresh]) => {
+      const event = new ExtendableEvent('pushsubscriptionchange');
+      Object.defineProperty(event, 'oldSubscription', { value: { endpoint: oldEndpoint, options: { userVisibleOnly: true } } });
+      Object.defineProperty(event, 'newSubscription', { value: { toJSON: () => fresh } });
+      self.dispatchEvent(event);
+    }, [subscription.endpoint, renewed]));
+    await eventually(
+      async () => {
+        const ids = await devices();
+        return ids.length === 1 && ids[0] !== oldDevice;
+      },
+      'the new subscription replaces the old one on the server',
+    );
+    await say(bob.page, 'See you');
+    const [third] = await push.waitFor('alice-phone-renewed', 1);
+    assert.equal(third.payload.body, 'See you');
+    assert.equal((await push.waitFor('alice-phone', 2)).length, 2, 'nothing more to the old endpoint');
     await aliceContext.close();
     await bob.context.close();
     await push.close();
