@@ -10,7 +10,7 @@ export PATH := $(TOOLS_DIR)/bin:$(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo
 export TIDINGS_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TIDINGS_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: run test setup build test-rust test-e2e wasm-budget bench
+.PHONY: run test setup build test-rust test-e2e wasm-budget bench soak
 
 # Serving needs no browser: skip installing Chromium and playwright-core.
 run:
@@ -35,6 +35,11 @@ test-e2e:
 # Fails when the main WASM module is over its 250 KB gzip budget.
 wasm-budget:
 	@scripts/wasm-budget.sh
+
+# The long browser soak: 1,000 seeded random steps on each profile (the
+# 100-step run is part of `make test`). Set TIDINGS_SOAK_SEED to replay one.
+soak: setup build
+	TIDINGS_SOAK_STEPS=$(or $(TIDINGS_SOAK_STEPS),1000) node end2end/run.mjs soak
 
 bench: setup
 	cargo bench --locked -p tidings

@@ -1,6 +1,8 @@
 // Shared helpers for the browser tests: launching Debian's Chromium the way
-// this machine needs it, and small assertions with readable failures.
-import { chromium } from 'playwright-core';
+// this machine needs it, walking the app as a person does (forms, taps on
+// the list, the back button; elements found by role and visible label), and
+// a watch on every page for panics and uncaught errors.
+import { chromium, devices } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -14,6 +16,67 @@ export async function launchBrowser() {
   });
 }
 
+/** The device profiles a suite can run on (`export const profiles = [...]`). */
+export const PROFILES = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: devices['Pixel 7'],
+};
+
+/**
+ * What went wrong in any page during the running test: WASM panics (the
+ * panic hook logs "panicked at"), uncaught exceptions and unhandled
+ * rejections. The runner fails a test that leaves anything here.
+ */
+export const problems = [];
+/** Page errors a test provokes on purpose (regexes), cleared per test. */
+export const expectedProblems = [];
+
+/** Contexts opened during the running test (for screenshots on failure). */
+export const openContexts = new Set();
+
+/** Records panics and uncaught errors of every page in `context`. */
+export function watchContext(context) {
+  openContexts.add(context);
+  context.on('close', () => openContexts.delete(context));
+  const watchPage = (page) => {
+    page.on('pageerror', (error) => record(page, `uncaught: ${error?.stack || error}`));
+    page.on('console', (message) => {
+      if (process.env.E2E_CONSOLE) console.log(`     [console ${page.url()}] ${message.text().split('\n')[0]}`);
+      if (message.type() === 'error' && /panicked at|RuntimeError/.test(message.text())) {
+        record(page, `console: ${message.text()}`);
+      }
+    });
+  };
+  for (const page of context.pages()) watchPage(page);
+  context.on('page', watchPage);
+  // Longer stacks in the panic messages, when debugging a failure.
+  if (process.env.E2E_STACK_LINES) context.addInitScript(() => { Error.stackTraceLimit = 200; });
+  return context;
+}
+
+function record(page, what) {
+  if (expectedProblems.some((re) => re.test(what))) return;
+  let url = '';
+  try {
+    url = page.url();
+  } catch {}
+  problems.push(`${url}: ${what.split('\n').slice(0, +(process.env.E2E_STACK_LINES || 6)).join('\n')}`);
+}
+
+/**
+ * The browser as one profile sees it: every context gets the profile's
+ * viewport, touch and user agent, and is watched for panics.
+ */
+export function profiledBrowser(browser, profile) {
+  const options = PROFILES[profile];
+  return {
+    profile,
+    isPhone: profile === 'phone',
+    newContext: async (extra = {}) => watchContext(await browser.newContext({ ...options, ...extra })),
+    close: () => browser.close(),
+  };
+}
+
 /**
  * A non-incognito context (its own Chromium with a profile directory):
  * Chromium offers installation (`beforeinstallprompt`) only there.
@@ -22,10 +85,10 @@ export async function persistentContext() {
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(`${tmpdir()}/tidings-profile-`);
-  return chromium.launchPersistentContext(dir, {
+  return watchContext(await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
-  });
+  }));
 }
 
 /** What the running test is doing; the runner prints it if the test times out. */
@@ -84,14 +147,36 @@ export function uniqueName(prefix) {
   return `${prefix}${Date.now().toString(36)}${counter}`.slice(0, 32);
 }
 
-/** Signs up through the UI and waits for the signed-in home page. */
-export async function signUpInUi(page, base, username, password = 'correct horse') {
+const PASSWORD = 'correct horse';
+
+/** Signs up through the form and waits for the signed-in home page. */
+export async function signUpInUi(page, base, username, password = PASSWORD) {
   await page.goto(`${base}/signup`);
   await hydrated(page);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('[data-testid=signup-form] button[type=submit]');
-  await page.waitForSelector(`[data-testid=username]:text-is("${username}")`, { timeout: 10_000 });
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await signedInAs(page, username);
+}
+
+/** Signs in through the form (the page must show it) and waits for the app. */
+export async function signInInUi(page, username, password = PASSWORD) {
+  await hydrated(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signedInAs(page, username);
+}
+
+/** Opens the sign-in page as a first page and signs in through the form. */
+export async function signIn(page, base, username, password = PASSWORD) {
+  await page.goto(`${base}/signin`);
+  await signInInUi(page, username, password);
+}
+
+async function signedInAs(page, username) {
+  await page.waitForSelector(`[data-testid=username]:text-is("${username}")`, { state: 'attached', timeout: 10_000 });
+  await hydrated(page);
 }
 
 /** Two signed-up people, each in their own browser context. */
@@ -105,20 +190,82 @@ export async function twoPeople(browser, base, options = {}) {
   return { alice, bob };
 }
 
-/** Starts a conversation from the UI; returns its id. */
-export async function startConversation(page, withName) {
-  await page.click('[data-testid=new-conversation]');
-  await page.fill('input[name=usernames]', withName);
-  await page.click('.dialog button[type=submit]');
-  await page.waitForURL(/\/c\/\d+$/);
-  await hydrated(page);
+/** The conversation list, as a screen reader finds it. */
+export const conversationList = (page) => page.getByRole('navigation', { name: 'Conversations' });
+
+/** The list's link to the conversation named `name` (a person or a group). */
+export const conversationLink = (page, name) =>
+  conversationList(page).getByRole('link', { name: new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) });
+
+/**
+ * Starts a conversation from "New" in the list, as a person does; returns
+ * its id. `withNames` is one username or several, comma-separated.
+ */
+export async function startConversation(page, withNames, title) {
+  const before = page.url();
+  const back = page.getByRole('link', { name: 'Back to conversations' });
+  // On a phone a conversation fills the screen: back to the list first.
+  if (await back.isVisible()) {
+    await back.click();
+    await page.waitForURL((url) => url.pathname === '/');
+  }
+  await page.getByRole('button', { name: 'New', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'New conversation' });
+  await dialog.getByLabel('People').fill(withNames);
+  if (title) await dialog.getByLabel('Group name (optional)').fill(title);
+  await dialog.getByRole('button', { name: 'Start' }).click();
+  await page.waitForURL((url) => /^\/c\/\d+$/.test(url.pathname) && url.href !== before);
+  await composer(page).waitFor();
   return Number(new URL(page.url()).pathname.split('/').pop());
 }
 
+/** Taps the conversation in the list and waits for it to open; returns its id. */
+export async function openConversation(page, name) {
+  await conversationLink(page, name).click();
+  await page.waitForURL(/\/c\/\d+$/);
+  await composer(page).waitFor();
+  return Number(new URL(page.url()).pathname.split('/').pop());
+}
+
+/**
+ * Back to the list: the browser's back button, as on a phone. On a wide
+ * screen the list stays beside the conversation either way.
+ */
+export async function backToList(page) {
+  await page.goBack();
+  await page.waitForURL((url) => url.pathname === '/');
+  await conversationList(page).waitFor();
+}
+
+/** Opens Settings from the app bar (on a phone, from its menu). */
+export async function openSettings(page) {
+  const link = page.getByRole('link', { name: 'Settings' });
+  if (!(await link.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
+  await link.click();
+  await page.waitForURL((url) => url.pathname === '/settings');
+  await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+}
+
+/** Signs out from the app bar (on a phone, from its menu). */
+export async function signOut(page) {
+  const button = page.getByRole('button', { name: 'Sign out' });
+  if (!(await button.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
+  await button.click();
+}
+
+/** The open conversation's messages. */
+export const messageList = (page) => page.getByRole('list', { name: 'Messages' });
+
+/** A message with exactly this text in the open conversation. */
+export const message = (page, text) => messageList(page).getByText(text, { exact: true });
+
+/** The message box. */
+export const composer = (page) => page.getByRole('textbox', { name: 'Write a message' });
+
 /** Types and sends a message with Enter. */
 export async function say(page, text) {
-  await page.fill('[data-testid=composer]', text);
-  await page.press('[data-testid=composer]', 'Enter');
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
 }
 
 /** The message bodies shown, in order. */

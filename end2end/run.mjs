@@ -3,14 +3,18 @@
 //
 //   node end2end/run.mjs [filter]
 //
+// A suite runs on the profiles it lists (`export const profiles = ['desktop',
+// 'phone']`; desktop alone by default). A test fails if any page panicked or
+// threw an uncaught error while it ran.
+//
 // Prints one line per test and a final "N passed, M failed"; exits 1 on failure.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchBrowser, progress, within } from './lib.mjs';
+import { expectedProblems, launchBrowser, openContexts, problems, profiledBrowser, progress, within } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -71,23 +75,46 @@ const browser = await launchBrowser();
 let passed = 0;
 let failed = 0;
 for (const file of files) {
-  const suite = (await import(pathToFileURL(path.join(here, 'tests', file)))).default;
-  for (const [name, test] of Object.entries(suite)) {
-    const full = `${file.replace('.mjs', '')} › ${name}`;
+  const module = await import(pathToFileURL(path.join(here, 'tests', file)));
+  const suite = module.default;
+  for (const profile of module.profiles || ['desktop']) for (const [name, test] of Object.entries(suite)) {
+    const full = `${file.replace('.mjs', '')} › ${name}${profile === 'desktop' ? '' : ` [${profile}]`}`;
     if (filter && !full.includes(filter)) continue;
     const started = Date.now();
     progress.step = 'start';
+    problems.length = 0;
+    expectedProblems.length = 0;
     try {
-      await within(60_000, 'the test', test({ browser, base: server.base, startServer }));
+      const limit = module.timeLimit || 60_000;
+      await within(limit, 'the test', test({ browser: profiledBrowser(browser, profile), base: server.base, startServer }));
+      if (problems.length) throw new Error(`a page panicked or threw:\n${problems.join('\n')}`);
       passed += 1;
       console.log(`ok   ${full} (${Date.now() - started} ms)`);
     } catch (err) {
       failed += 1;
-      console.log(`FAIL ${full} (at step: ${progress.step})\n     ${String(err?.stack || err).split('\n').join('\n     ')}`);
+      const seen = problems.length && !String(err).includes('a page panicked') ? `\n(pages also reported: ${problems.join('; ')})` : '';
+      console.log(`FAIL ${full} (at step: ${progress.step})\n     ${`${err?.stack || err}${seen}`.split('\n').join('\n     ')}`);
+      await screenshots(full);
     }
   }
 }
 await browser.close();
 await server.stop();
+
+/** Pictures of every page still open after a failure, in target/e2e-failures. */
+async function screenshots(test) {
+  const dir = path.join(root, 'target', 'e2e-failures');
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  for (const context of openContexts) {
+    for (const page of context.pages()) {
+      const file = path.join(dir, `${test.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}-${++n}.png`);
+      await within(5_000, 'a screenshot', page.screenshot({ path: file, fullPage: true })).catch(() => {});
+      console.log(`     screenshot of ${page.url()}: ${file}`);
+    }
+  }
+  for (const context of openContexts) await context.close().catch(() => {});
+  openContexts.clear();
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

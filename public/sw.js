@@ -49,6 +49,23 @@ function onMessage(event) {
   const type = event.data && event.data.type;
   if (type === 'skip-waiting') self.skipWaiting();
   if (type === 'clear-pages') event.waitUntil(caches.delete(PAGES_CACHE));
+  if (type === 'cache-page') event.waitUntil(keepPage(event.data.url, !!event.data.if_missing));
+}
+
+// A page the app reached without a page load (a tap in the list): fetch
+// and keep it, so reopening it offline shows the app.
+async function keepPage(path, ifMissing) {
+  const url = new URL(String(path), self.location.origin);
+  if (url.origin !== self.location.origin || NETWORK_ONLY.some((prefix) => url.pathname.startsWith(prefix))) return;
+  const cache = await caches.open(PAGES_CACHE);
+  if (ifMissing && (await cache.match(url.href, { ignoreVary: true }))) return;
+  try {
+    const response = await fetch(url.href, { credentials: 'same-origin' });
+    const html = (response.headers.get('content-type') || '').startsWith('text/html');
+    if (response.ok && !response.redirected && html) await cache.put(url.href, response);
+  } catch (error) {
+    // Offline: the copy we have, if any, stays.
+  }
 }
 
 function onFetch(event) {
@@ -74,8 +91,15 @@ async function networkFirstPage(request) {
     }
     return response;
   } catch (error) {
-    const cached = await caches.match(request, { ignoreSearch: true });
-    return cached || (await caches.match('/offline.html')) || Response.error();
+    const cached = await caches.match(request, { ignoreSearch: true, ignoreVary: true });
+    if (cached) return cached;
+    // A page never opened online: the conversation list, if we have it,
+    // rather than a dead end.
+    const home = new URL('/', self.location.origin).href;
+    if (new URL(request.url).pathname !== '/' && (await caches.match(home, { ignoreVary: true }))) {
+      return Response.redirect(home, 302);
+    }
+    return (await caches.match('/offline.html')) || Response.error();
   }
 }
 

@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod pwa;
 pub mod router;
 pub mod server;
+pub mod site;
 pub mod telemetry;
 pub mod ws;
 

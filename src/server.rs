@@ -27,6 +27,7 @@ use crate::{router, telemetry};
 
 /// Binds the configured address and serves until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    crate::site::check(&leptos_options(&config))?;
     let listener =
         TcpListener::bind(config.addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
     launch(config, listener, shutdown_signal()).await
@@ -156,15 +157,18 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 /// Options for rendering and static files: cargo-leptos' `LEPTOS_*`
 /// variables when present, else the defaults of this repository's layout,
 /// so the release binary runs from the repo root with no environment.
-fn leptos_options(config: &Config) -> LeptosOptions {
+pub fn leptos_options(config: &Config) -> LeptosOptions {
     match leptos::config::get_configuration(None) {
         Ok(conf) => {
             let mut options = conf.leptos_options;
             options.site_addr = config.addr;
+            if options.output_name.is_empty() {
+                options.output_name = crate::site::OUTPUT_NAME.into();
+            }
             options
         }
         Err(_) => LeptosOptions::builder()
-            .output_name("tidings")
+            .output_name(crate::site::OUTPUT_NAME)
             .site_root("target/site")
             .site_pkg_dir("pkg")
             .site_addr(config.addr)

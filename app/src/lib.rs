@@ -12,7 +12,7 @@ mod i18n_gen {
 /// The generated translations, plus `tr` (see `ui::text`).
 pub mod i18n {
     pub use crate::i18n_gen::i18n::*;
-    pub use crate::ui::text::{TextKey, UiLocale, tr, use_locale};
+    pub use crate::ui::text::{TextKey, UiLocale, tr, tr_in, use_locale};
 }
 
 pub mod auth;

@@ -1,6 +1,6 @@
 // Accounts in the browser: sign up, sign out, sign in; hydration works.
 import assert from 'node:assert/strict';
-import { bodies, eventually, hydrated, say, signUpInUi, startConversation, twoPeople, uniqueName } from '../lib.mjs';
+import { bodies, eventually, hydrated, say, signOut, signUpInUi, startConversation, twoPeople, uniqueName } from '../lib.mjs';
 
 export default {
   async 'sign up, sign out and sign in show the username'({ browser, base }) {
@@ -18,7 +18,7 @@ export default {
     assert.equal(cookie.sameSite, 'Lax');
 
     await hydrated(page);
-    await page.click('button:text-is("Sign out")');
+    await signOut(page);
     await page.waitForURL(`${base}/signin`);
     await page.waitForSelector('[data-testid=username]', { state: 'detached' });
 
@@ -31,9 +31,9 @@ export default {
     await page.goto(`${base}/signin`);
 
     await hydrated(page);
-    await page.fill('input[name=username]', name);
-    await page.fill('input[name=password]', 'correct horse');
-    await page.click('[data-testid=signin-form] button[type=submit]');
+    await page.getByLabel('Username').fill(name);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForSelector(`[data-testid=username]:text-is("${name}")`);
     await context.close();
   },
@@ -47,21 +47,21 @@ export default {
     // Bob's session has ended (here: he signed out), then he taps a link
     // to the conversation.
     await hydrated(bob.page);
-    await bob.page.click('button:text-is("Sign out")');
+    await signOut(bob.page);
     await bob.page.waitForURL(`${base}/signin`);
     await bob.page.goto(`${base}/c/${id}`);
     await bob.page.waitForURL(`${base}/signin?next=%2Fc%2F${id}`);
     await hydrated(bob.page);
     // A wrong password first: the form comes back with the error and still
     // knows where to go.
-    await bob.page.fill('input[name=username]', bob.name);
-    await bob.page.fill('input[name=password]', 'not the password');
-    await bob.page.click('[data-testid=signin-form] button[type=submit]');
+    await bob.page.getByLabel('Username').fill(bob.name);
+    await bob.page.getByLabel('Password', { exact: true }).fill('not the password');
+    await bob.page.getByRole('button', { name: 'Sign in' }).click();
     await bob.page.waitForSelector('.error[data-code=bad_credentials]');
     await hydrated(bob.page);
-    await bob.page.fill('input[name=username]', bob.name);
-    await bob.page.fill('input[name=password]', 'correct horse');
-    await bob.page.click('[data-testid=signin-form] button[type=submit]');
+    await bob.page.getByLabel('Username').fill(bob.name);
+    await bob.page.getByLabel('Password', { exact: true }).fill('correct horse');
+    await bob.page.getByRole('button', { name: 'Sign in' }).click();
     await bob.page.waitForURL(`${base}/c/${id}`);
     await eventually(async () => (await bodies(bob.page)).includes('Are you there?'), "Alice's message shown");
     await alice.context.close();
@@ -73,9 +73,9 @@ export default {
     const page = await context.newPage();
     await page.goto(`${base}/signin`);
     await hydrated(page);
-    await page.fill('input[name=username]', uniqueName('nobody'));
-    await page.fill('input[name=password]', 'not the password');
-    await page.click('[data-testid=signin-form] button[type=submit]');
+    await page.getByLabel('Username').fill(uniqueName('nobody'));
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     const error = await page.waitForSelector('.error[data-code=bad_credentials]');
     assert.equal(await error.textContent(), 'Wrong username or password.');
     // The server rendered that; the browser decodes the same error from the
@@ -89,9 +89,9 @@ export default {
     // network error page.
     await hydrated(page);
     await context.setOffline(true);
-    await page.fill('input[name=username]', uniqueName('nobody'));
-    await page.fill('input[name=password]', 'not the password');
-    await page.click('[data-testid=signin-form] button[type=submit]');
+    await page.getByLabel('Username').fill(uniqueName('nobody'));
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     const offline = await page.waitForSelector('.error[data-code=offline]');
     assert.equal(await offline.textContent(), 'You are offline. Connect to the internet to continue.');
     assert.equal(new URL(page.url()).pathname, '/signin');
@@ -105,7 +105,7 @@ export default {
     await hydrated(page);
     const input = page.locator('input[name=password]');
     assert.equal(await input.getAttribute('type'), 'password');
-    await page.click('[data-testid=toggle-password]');
+    await page.getByRole('button', { name: 'Show password' }).click();
     assert.equal(await input.getAttribute('type'), 'text');
 
     // Switching language re-renders in place and is remembered in a cookie.
@@ -124,9 +124,9 @@ export default {
     const page = await context.newPage();
     const name = uniqueName('nojs');
     await page.goto(`${base}/signup`);
-    await page.fill('input[name=username]', name);
-    await page.fill('input[name=password]', 'correct horse');
-    await page.click('[data-testid=signup-form] button[type=submit]');
+    await page.getByLabel('Username').fill(name);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse');
+    await page.getByRole('button', { name: 'Create account' }).click();
     // Pages stream their data-dependent parts in with a script, so without
     // JavaScript the proof of signing in is the session cookie.
     const signedIn = async () => (await context.cookies()).some((c) => c.name === 'tidings_session' && c.value);
@@ -135,15 +135,15 @@ export default {
 
     await context.clearCookies();
     await page.goto(`${base}/signin`);
-    await page.fill('input[name=username]', name);
-    await page.fill('input[name=password]', 'not the password');
-    await page.click('[data-testid=signin-form] button[type=submit]');
+    await page.getByLabel('Username').fill(name);
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     const error = await page.waitForSelector('.error[data-code=bad_credentials]');
     assert.equal(await error.textContent(), 'Wrong username or password.');
 
-    await page.fill('input[name=username]', name);
-    await page.fill('input[name=password]', 'correct horse');
-    await page.click('[data-testid=signin-form] button[type=submit]');
+    await page.getByLabel('Username').fill(name);
+    await page.getByLabel('Password', { exact: true }).fill('correct horse');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${base}/`);
     assert.ok(await signedIn(), 'signed in');
     await context.close();

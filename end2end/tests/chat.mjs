@@ -1,36 +1,43 @@
-// Two people chatting live in two browser contexts.
+// Two people chatting live in two browser contexts, reaching their
+// conversation the way people do: from the list, and back.
 import assert from 'node:assert/strict';
-import { bodies, eventually, hydrated, live, say, startConversation, twoPeople } from '../lib.mjs';
+import {
+  backToList, bodies, composer, conversationLink, eventually, hydrated, live, message, openConversation, say,
+  startConversation, step, twoPeople,
+} from '../lib.mjs';
+
+export const profiles = ['desktop', 'phone'];
 
 export default {
   async 'alice and bob chat live, see typing, and history survives a reload'({ browser, base }) {
     const { alice, bob } = await twoPeople(browser, base);
-    const id = await startConversation(alice.page, bob.name);
-
-    await bob.page.goto(`${base}/c/${id}`);
-    await hydrated(bob.page);
+    step('alice starts the conversation');
+    await startConversation(alice.page, bob.name);
+    await say(alice.page, 'Hello?');
+    step('bob taps it in his list');
+    await conversationLink(bob.page, alice.name).waitFor();
+    await openConversation(bob.page, alice.name);
+    await message(bob.page, 'Hello?').waitFor();
     // Typing notices are live-only: both sockets must be up to see one.
     await live(bob.page);
     await live(alice.page);
 
-    // Typing shows on the other side.
-    await alice.page.fill('[data-testid=composer]', 'H');
-    await alice.page.type('[data-testid=composer]', 'i');
-    await bob.page.waitForSelector(`[data-testid=typing]:has-text("${alice.name}")`);
+    step('typing shows on the other side');
+    await composer(alice.page).fill('H');
+    await composer(alice.page).pressSequentially('i');
+    await bob.page.getByText(`${alice.name} is typing…`).waitFor();
+    await composer(alice.page).press('Enter');
+    await message(bob.page, 'Hi').waitFor();
+    await eventually(async () => (await bob.page.getByTestId('typing').textContent()) === '', 'typing clears when the message lands');
 
-    await alice.page.press('[data-testid=composer]', 'Enter');
-    await bob.page.waitForSelector('.message .body:text-is("Hi")');
-    assert.equal(await bob.page.textContent('[data-testid=typing]'), '', 'typing clears when the message lands');
-
-    // Shift+Enter makes a new line instead of sending.
-    await bob.page.fill('[data-testid=composer]', 'line one');
-    await bob.page.press('[data-testid=composer]', 'Shift+Enter');
-    await bob.page.type('[data-testid=composer]', 'line two');
-    await bob.page.press('[data-testid=composer]', 'Enter');
+    step('Shift+Enter makes a new line instead of sending');
+    await composer(bob.page).fill('line one');
+    await composer(bob.page).press('Shift+Enter');
+    await composer(bob.page).pressSequentially('line two');
+    await composer(bob.page).press('Enter');
     await eventually(async () => (await bodies(alice.page)).includes('line one\nline two'), 'multi-line message');
-    await alice.page.waitForSelector('.message.own[data-status=sent]');
 
-    // Bodies are text, never HTML.
+    step('bodies are text, never HTML');
     await say(alice.page, '<img src=x onerror="window.pwned=1">');
     await eventually(async () => (await bodies(bob.page)).includes('<img src=x onerror="window.pwned=1">'), 'html-like text');
     assert.equal(await bob.page.evaluate(() => window.pwned), undefined);
@@ -39,6 +46,7 @@ export default {
     // The page comes with its data: hydration reuses what the server
     // loaded instead of asking for it again. (The list is refreshed once the
     // socket connects, by design, to catch what changed in between.)
+    step('reload');
     const refetched = [];
     const watch = (r) => {
       const p = new URL(r.url()).pathname;
@@ -47,10 +55,16 @@ export default {
     bob.page.on('request', watch);
     await bob.page.reload();
     await hydrated(bob.page);
-    assert.deepEqual(await bodies(bob.page), ['Hi', 'line one\nline two', '<img src=x onerror="window.pwned=1">']);
+    assert.deepEqual(await bodies(bob.page), ['Hello?', 'Hi', 'line one\nline two', '<img src=x onerror="window.pwned=1">']);
     await bob.page.waitForLoadState('networkidle');
     bob.page.off('request', watch);
     assert.deepEqual(refetched, [], 'server-rendered data is not fetched again');
+
+    step('back to the list and into the conversation again');
+    await backToList(bob.page);
+    await openConversation(bob.page, alice.name);
+    await say(bob.page, 'still here');
+    await message(alice.page, 'still here').waitFor();
     await alice.context.close();
     await bob.context.close();
   },
@@ -59,20 +73,20 @@ export default {
     const { alice, bob } = await twoPeople(browser, base);
     const id = await startConversation(alice.page, bob.name);
     await say(alice.page, 'first');
-    await bob.page.goto(`${base}/`);
-    await hydrated(bob.page);
     const badge = bob.page.locator(`[data-conversation="${id}"] [data-testid=unread]`);
-    await eventually(async () => (await badge.textContent()) === '1', 'badge 1');
+    await eventually(async () => (await badge.count()) === 1 && (await badge.textContent()) === '1', 'badge 1');
+    await live(bob.page);
     await say(alice.page, 'second');
     await eventually(async () => (await badge.textContent()) === '2', 'badge 2 (live)');
 
-    await bob.page.click(`[data-conversation="${id}"]`);
-    await bob.page.waitForSelector('.message .body:text-is("second")');
+    await openConversation(bob.page, alice.name);
+    await message(bob.page, 'second').waitFor();
     await eventually(async () => (await badge.count()) === 0, 'badge gone after reading');
-    // The server agrees: after a reload the badge stays gone.
-    await bob.page.goto(`${base}/`);
+    // The server agrees: after a reload of the list the badge stays gone.
+    await backToList(bob.page);
+    await bob.page.reload();
     await hydrated(bob.page);
-    await bob.page.waitForSelector(`[data-conversation="${id}"]`);
+    await conversationLink(bob.page, alice.name).waitFor();
     assert.equal(await badge.count(), 0);
     await alice.context.close();
     await bob.context.close();

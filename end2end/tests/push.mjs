@@ -3,9 +3,11 @@
 // click, "Mark as read", the app badge and a replaced subscription.
 import assert from 'node:assert/strict';
 import {
-  eventually, hideTab, hydrated, say, serviceWorkerReady, startConversation, step, stubPushManager, twoPeople,
-  within,
+  eventually, hideTab, hydrated, message, openSettings, say, serviceWorkerReady, signIn, startConversation, step,
+  stubPushManager, twoPeople, within,
 } from '../lib.mjs';
+
+export const profiles = ['desktop', 'phone'];
 import { startPushService } from '../push-service.mjs';
 
 /** Runs the worker's push handler with `payload`, as the browser's push service would. */
@@ -26,15 +28,9 @@ export default {
     // Alice signs in on the "phone" context, which subscribes at start-up.
     step('alice signs in on her phone');
     const phone = await aliceContext.newPage();
-    await phone.goto(`${base}/signin`);
-    await hydrated(phone);
-    await phone.fill('input[name=username]', alice.name);
-    await phone.fill('input[name=password]', 'correct horse');
-    await phone.click('[data-testid=signin-form] button[type=submit]');
-    await phone.waitForSelector(`[data-testid=username]:text-is("${alice.name}")`);
+    await signIn(phone, base, alice.name);
     step('the phone subscribes');
-    await phone.goto(`${base}/settings`);
-    await hydrated(phone);
+    await openSettings(phone);
     await phone.waitForSelector('[data-testid=push-opt-in][data-state=granted]');
     await eventually(
       () => phone.evaluate(async () => (await (await fetch('/api/v1/push/subscriptions')).json()).length === 1),
@@ -87,7 +83,7 @@ export default {
       self.dispatchEvent(new NotificationEvent('notificationclick', { notification }));
     }));
     await phone.waitForURL(`${base}/c/${id}`);
-    await phone.waitForSelector('.message .body:text-is("Dinner at 8?")');
+    await message(phone, 'Dinner at 8?').waitFor();
 
     // A push for the conversation already on screen informs the page instead
     // of notifying.

@@ -1,41 +1,45 @@
 // The installable app in headless Chromium: manifest and service worker,
-// the offline outbox, the install prompt and the notification opt-in. Push
-// end to end is in push.mjs.
+// the install prompt and the notification opt-in. Writing offline is in
+// offline.mjs, push end to end in push.mjs.
 import assert from 'node:assert/strict';
 import {
-  bodies, eventually, hydrated, live, persistentContext, say, serviceWorkerReady, signUpInUi, startConversation,
-  step, stubPushManager, twoPeople, uniqueName, within,
+  eventually, expectedProblems, hydrated, persistentContext, problems, serviceWorkerReady, signUpInUi,
+  stubPushManager, uniqueName,
 } from '../lib.mjs';
 import { startPushService } from '../push-service.mjs';
 
-/** The server's view of a conversation, through the REST API of `page`'s session. */
-async function serverBodies(page, id) {
-  return page.evaluate(async (id) => {
-    const r = await fetch(`/api/v1/conversations/${id}/messages?limit=200`);
-    return (await r.json()).map((m) => m.body);
-  }, id);
-}
-
-/**
- * Alice and Bob with a conversation that Alice's service worker has seen
- * online (so it can serve the page offline).
- */
-async function conversationCachedForAlice(browser, base) {
-  const { alice, bob } = await twoPeople(browser, base);
-  const id = await startConversation(alice.page, bob.name);
-  await serviceWorkerReady(alice.page);
-  await alice.page.reload();
-  await hydrated(alice.page);
-  return { alice, bob, id };
-}
-
-/** Goes offline and waits until the app has noticed (socket closed, banner up). */
-async function goOffline(person) {
-  await person.context.setOffline(true);
-  await person.page.waitForSelector('[data-testid=offline-banner]');
-}
-
 export default {
+  async 'a crashed app says so and offers a reload that brings it back'({ browser, base }) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUpInUi(page, base, uniqueName('crash'));
+    const banner = page.getByRole('alert').filter({ hasText: 'Something went wrong.' });
+    assert.equal(await banner.isVisible(), false, 'no banner while all is well');
+    // What a panic looks like from the page: with panic = "abort", the
+    // WASM traps and the trap surfaces as an uncaught RuntimeError.
+    expectedProblems.push(/RuntimeError: unreachable/);
+    await page.evaluate(() => setTimeout(() => { throw new WebAssembly.RuntimeError('unreachable'); }));
+    await banner.waitFor();
+    await Promise.all([page.waitForEvent('load'), banner.getByRole('link', { name: 'Reload' }).click()]);
+    await hydrated(page);
+    assert.equal(await banner.isVisible(), false, 'a fresh page after the reload');
+    await context.close();
+  },
+
+  async 'the browser tests notice a panic or an uncaught error in any page'({ browser, base }) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/welcome`);
+    await hydrated(page);
+    await page.evaluate(() => console.error('panicked at app/src/example.rs:1:1:\nan example'));
+    await page.evaluate(() => setTimeout(() => { throw new Error('an uncaught example'); }));
+    await eventually(async () => problems.length === 2, 'both recorded');
+    assert.match(problems[0], /panicked at app\/src\/example\.rs/);
+    assert.match(problems[1], /uncaught: Error: an uncaught example/);
+    problems.length = 0; // provoked on purpose: this test passes
+    await context.close();
+  },
+
   async 'the manifest is valid and the service worker activates'({ browser, base }) {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -65,118 +69,6 @@ export default {
     await context.close();
   },
 
-  async 'offline messages wait as pending through a reload and arrive once each, in order'({ browser, base }) {
-    const { alice, bob, id } = await conversationCachedForAlice(browser, base);
-    await goOffline(alice);
-    for (const text of ['one', 'two', 'three']) await say(alice.page, text);
-    await eventually(async () => (await alice.page.locator('.message.own[data-status=pending]').count()) === 3, '3 pending');
-
-    // Closing the app while offline loses nothing.
-    await alice.page.reload();
-    await hydrated(alice.page);
-    await eventually(async () => (await alice.page.locator('.message.own[data-status=pending]').count()) === 3, '3 pending after reload');
-    assert.deepEqual(await bodies(alice.page), ['one', 'two', 'three']);
-
-    await alice.context.setOffline(false);
-    await eventually(async () => (await alice.page.locator('.message.own[data-status=sent]').count()) === 3, 'all sent');
-    await bob.page.goto(`${base}/c/${id}`);
-    await hydrated(bob.page);
-    await eventually(async () => (await bodies(bob.page)).length === 3, 'bob sees 3');
-    assert.deepEqual(await bodies(bob.page), ['one', 'two', 'three']);
-    assert.deepEqual(await serverBodies(bob.page, id), ['one', 'two', 'three'], 'stored exactly once each');
-    await alice.context.close();
-    await bob.context.close();
-  },
-
-  async 'a drain cut off by a reload still delivers each message exactly once'({ browser, base }) {
-    const { alice, bob, id } = await conversationCachedForAlice(browser, base);
-    await goOffline(alice);
-    const texts = ['a', 'b', 'c', 'd', 'e'];
-    for (const text of texts) await say(alice.page, text);
-    await eventually(async () => (await alice.page.locator('.message.own[data-status=pending]').count()) === 5, '5 pending');
-    // Back online, and reload while the drain is under way.
-    await alice.context.setOffline(false);
-    await alice.page.waitForTimeout(30);
-    await alice.page.reload();
-    await hydrated(alice.page);
-    await eventually(async () => (await alice.page.locator('.message.own[data-status=sent]').count()) === 5, 'all sent');
-    // A second tab draining at the same time must not duplicate either.
-    const second = await alice.context.newPage();
-    await second.goto(`${base}/c/${id}`);
-    await hydrated(second);
-    await second.waitForTimeout(500);
-    assert.deepEqual(await serverBodies(bob.page, id), texts);
-    await alice.context.close();
-    await bob.context.close();
-  },
-
-  async 'a message the server refuses for good shows as failed, with retry and delete'({ browser, base }) {
-    const { alice, bob } = await twoPeople(browser, base);
-    const id = await startConversation(alice.page, bob.name);
-    await live(alice.page);
-    // An outbox entry the server will refuse (over the 4,000-character
-    // limit, as an older version of the app might have queued it).
-    step('queue a message the server refuses');
-    const long = 'x'.repeat(4001);
-    await within(10_000, 'writing the outbox', alice.page.evaluate(async ([conversationId, body]) => {
-      const author = await (await fetch('/api/v1/me')).json();
-      const db = await new Promise((resolve, reject) => {
-        const open = indexedDB.open('tidings');
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      const entry = { client_id: crypto.randomUUID(), conversation_id: conversationId, author: { id: author.id, username: author.username }, body, created_at: Date.now(), failed: null };
-      await new Promise((resolve, reject) => {
-        const tx = db.transaction('outbox', 'readwrite');
-        tx.objectStore('outbox').put(JSON.stringify(entry), entry.client_id);
-        tx.oncomplete = resolve;
-        tx.onerror = () => reject(tx.error);
-      });
-      db.close();
-    }, [id, long]));
-    await alice.page.reload();
-    await hydrated(alice.page);
-    step('shown as failed, with retry and delete');
-    const failed = alice.page.locator('.message.own[data-status=failed]');
-    await eventually(async () => (await failed.count()) === 1, 'the refused message shown as failed');
-    await failed.locator('button:text-is("Retry")').click();
-    await alice.page.waitForTimeout(500);
-    assert.equal(await failed.count(), 1, 'still failed after a retry: the server refuses it again');
-    step('delete it');
-    await failed.locator('button:text-is("Delete")').click();
-    await eventually(async () => (await failed.count()) === 0, 'gone after delete');
-    // Gone from the outbox too: a reload does not bring it back.
-    await alice.page.reload();
-    await live(alice.page);
-    await alice.page.waitForTimeout(500);
-    assert.equal(await alice.page.locator('.message.own').count(), 0);
-    assert.ok(!(await bodies(bob.page)).includes(long), 'bob never got it');
-    await alice.context.close();
-    await bob.context.close();
-  },
-
-  async 'the app shell opens offline with cached conversations and an offline banner'({ browser, base }) {
-    const { alice, bob } = await twoPeople(browser, base);
-    const id = await startConversation(alice.page, bob.name);
-    await say(alice.page, 'cached for the subway');
-    await alice.page.waitForSelector('.message.own[data-status=sent]');
-    await serviceWorkerReady(alice.page);
-    await alice.page.goto(`${base}/`);
-    await hydrated(alice.page);
-    await alice.page.waitForSelector(`[data-conversation="${id}"]`);
-
-    await alice.context.setOffline(true);
-    await alice.page.reload();
-    await hydrated(alice.page);
-    await alice.page.waitForSelector('[data-testid=offline-banner]');
-    await alice.page.waitForSelector(`[data-conversation="${id}"]`);
-    // Opening the conversation offline shows its cached messages.
-    await alice.page.click(`[data-conversation="${id}"]`);
-    await eventually(async () => (await bodies(alice.page)).includes('cached for the subway'), 'cached message offline');
-    await alice.context.close();
-    await bob.context.close();
-  },
-
   async 'the install prompt is absent on the first visit, shown on the second, gone after dismissal'({ base }) {
     const context = await persistentContext();
     // A visit is a tab's session: page loads within one tab (the sign-up
@@ -200,7 +92,7 @@ export default {
     await page.waitForSelector('[data-testid=install-prompt]');
     assert.equal(await visits(), '2');
     assert.equal(await page.locator('[data-testid=install]').count(), 1, 'beforeinstallprompt was captured');
-    await page.click('[data-testid=install-dismiss]');
+    await page.getByRole('button', { name: 'Not now' }).click();
     await page.waitForSelector('[data-testid=install-prompt]', { state: 'detached' });
     page = await visit(); // visit 3: the dismissal is remembered
     await eventually(async () => (await visits()) === '3', 'the third visit counted');
@@ -232,7 +124,7 @@ export default {
     });
     await eventually(async () => (await state(granted.page)) === 'granted', 'granted state');
     await granted.page.waitForSelector('[data-testid=test-push]:not([disabled])');
-    await granted.page.click('[data-testid=test-push]');
+    await granted.page.getByRole('button', { name: 'Send test notification' }).click();
     const [test] = await push.waitFor('granted', 1);
     assert.equal(test.payload.tag, 'test');
     await granted.context.close();

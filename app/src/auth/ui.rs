@@ -150,11 +150,14 @@ fn UsernameField() -> impl IntoView {
 fn PasswordField(autocomplete: &'static str) -> impl IntoView {
     let locale = use_locale();
     let visible = RwSignal::new(false);
+    // The toggle sits beside the label, not inside it: a label names one
+    // control, and a button inside it would join the input's name.
     view! {
-        <label class="field">
-            <span>{tr(|l| td_string!(l, auth.password))}</span>
+        <div class="field">
+            <label for="password">{tr(|l| td_string!(l, auth.password))}</label>
             <span class="password">
                 <input
+                    id="password"
                     name="password"
                     required
                     minlength="8"
@@ -175,6 +178,6 @@ fn PasswordField(autocomplete: &'static str) -> impl IntoView {
                     }}
                 </button>
             </span>
-        </label>
+        </div>
     }
 }

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod idb;
 mod js;
+mod outbox;
 mod push;
 pub mod pwa;
 pub mod runtime;

@@ -46,6 +46,51 @@ pub fn start(pwa: PwaState, chat: ChatState) {
     });
     // The home-screen badge follows the unread total.
     Effect::new(move |_| set_badge(chat.total_unread()));
+    keep_pages_for_offline();
+}
+
+/// Asks the worker to keep a copy of each page the person reaches inside
+/// the app, so reopening it offline shows the app, not the offline page:
+/// the worker only sees full page loads, and a tap on the list is not one.
+fn keep_pages_for_offline() {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let url = if search.is_empty() { path } else { format!("{path}?{search}") };
+        if previous.as_ref() != Some(&url) {
+            // The page this load started on was cached by the worker if it
+            // handled the load (not on the very first, or after a form post):
+            // fetch it only if it is missing.
+            let if_missing = if previous.is_none() { "1" } else { "" };
+            let message = message("cache-page", &[("url", &url), ("if_missing", if_missing)]);
+            // The active worker, even before it controls this page.
+            leptos::task::spawn_local(async move {
+                if let Some(worker) = registration().await.and_then(|r| js::get(&r, "active")) {
+                    let _ = js::call(&worker, "postMessage", &[&message]);
+                }
+            });
+        }
+        url
+    });
+}
+
+/// `{type, ...fields}`, for the worker.
+fn message(kind: &str, fields: &[(&str, &str)]) -> JsValue {
+    let message = js_sys::Object::new();
+    js::set(&message, "type", &kind.into());
+    for (key, value) in fields {
+        js::set(&message, key, &(*value).into());
+    }
+    message.into()
+}
+
+/// Posts a message to the worker controlling this page, if any.
+fn post_to_worker(kind: &str, fields: &[(&str, &str)]) {
+    let Some(controller) = js::get(&js::navigator(), "serviceWorker").and_then(|c| js::get(&c, "controller")) else {
+        return;
+    };
+    let _ = js::call(&controller, "postMessage", &[&message(kind, fields)]);
 }
 
 fn run(pwa: PwaState, command: PwaCommand) {
@@ -223,10 +268,5 @@ fn set_badge(unread: i64) {
 
 /// Tells the worker to forget cached pages (on sign-out).
 pub fn forget_pages() {
-    let Some(controller) = js::get(&js::navigator(), "serviceWorker").and_then(|c| js::get(&c, "controller")) else {
-        return;
-    };
-    let message = js_sys::Object::new();
-    js::set(&message, "type", &"clear-pages".into());
-    let _ = js::call(&controller, "postMessage", &[&message]);
+    post_to_worker("clear-pages", &[]);
 }

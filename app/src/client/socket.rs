@@ -1,11 +1,6 @@
 //! The live connection: one WebSocket per tab, reconnected with backoff,
 //! closed on `offline` (browsers may keep a dead socket "open"), resumed
-//! from the last ids we hold, and draining our unsent messages in order.
-//!
-//! Every message we write goes to the IndexedDB outbox before it is sent
-//! and leaves it when the server acknowledges it, so it survives reloads
-//! and closed tabs; the server's client-id deduplication makes resending
-//! safe, which gives exactly-once delivery.
+//! from the last ids we hold. Our unsent messages go out through `outbox`.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -14,9 +9,9 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::idb::{self, OutboxEntry};
+use super::{idb, outbox};
 use crate::chat::frames::{ClientFrame, ServerFrame};
-use crate::chat::ui::state::{ChatState, Command, Connection, Entry, Status, is_transient};
+use crate::chat::ui::state::{ChatState, Command, Connection};
 
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
@@ -48,31 +43,15 @@ pub fn start(state: ChatState) {
         wire(state);
     }
     leptos::task::spawn_local(async move {
-        // Unsent messages first, so the first drain includes them.
-        for entry in idb::outbox_all().await {
-            let status = match &entry.failed {
-                Some(reason) => Status::Failed(reason.clone()),
-                None => Status::Pending,
-            };
-            let conversation_id = entry.conversation_id;
-            state.restore_pending(
-                conversation_id,
-                Entry {
-                    client_id: entry.client_id,
-                    id: None,
-                    author: entry.author,
-                    body: entry.body,
-                    created_at: entry.created_at,
-                    status,
-                },
-            );
-        }
+        // What this device saved, then our unsent messages on top, before
+        // connecting: the first send after connecting has them all.
+        super::cache::restore(state).await;
+        outbox::restore(state).await;
         if super::is_online() {
             connect(state);
         } else {
             state.connection.set(Connection::Offline);
         }
-        super::cache::restore(state).await;
     });
 }
 
@@ -99,47 +78,9 @@ fn wire(state: ChatState) {
 
 fn run(state: ChatState, command: Command) {
     match command {
-        Command::Send { conversation_id, body } => {
-            let Some(me) = state.me.get_untracked() else { return };
-            let entry = Entry {
-                client_id: super::new_client_id(),
-                id: None,
-                author: me,
-                body: body.clone(),
-                created_at: super::now_ms() as i64,
-                status: Status::Pending,
-            };
-            let outbox = OutboxEntry {
-                client_id: entry.client_id.clone(),
-                conversation_id,
-                author: entry.author.clone(),
-                body: body.clone(),
-                created_at: entry.created_at,
-                failed: None,
-            };
-            let frame = ClientFrame::Send { conversation_id, client_id: entry.client_id.clone(), body };
-            state.add_pending(conversation_id, entry);
-            leptos::task::spawn_local(async move {
-                // Stored before it is sent: a crash between the two only
-                // means a resend, which the server deduplicates.
-                idb::outbox_put(&outbox).await;
-                send(&frame);
-            });
-        }
-        Command::Retry { client_id } => {
-            state.mark_pending(&client_id);
-            leptos::task::spawn_local(async move {
-                if let Some(mut entry) = idb::outbox_all().await.into_iter().find(|e| e.client_id == client_id) {
-                    entry.failed = None;
-                    idb::outbox_put(&entry).await;
-                }
-                drain(state);
-            });
-        }
-        Command::Discard { client_id } => {
-            state.remove_entry(&client_id);
-            leptos::task::spawn_local(async move { idb::outbox_delete(&client_id).await });
-        }
+        Command::Send { conversation_id, body } => outbox::write(state, conversation_id, body),
+        Command::Retry { client_id } => outbox::retry(state, client_id),
+        Command::Discard { client_id } => outbox::discard(state, client_id),
         Command::Typing { conversation_id } => {
             send(&ClientFrame::Typing { conversation_id });
         }
@@ -151,69 +92,21 @@ fn run(state: ChatState, command: Command) {
             CONN.with_borrow_mut(|c| c.enabled = false);
             close(state);
             // The next person on this device must not see this account's data.
+            super::cache::forget();
             leptos::task::spawn_local(idb::clear_all());
             super::pwa::forget_pages();
         }
     }
 }
 
-/// Sends a frame if the socket is open; otherwise drops it (sends are kept
-/// as pending entries and drained on reconnect).
-fn send(frame: &ClientFrame) -> bool {
+/// Sends a frame if the socket is open; otherwise drops it (our messages
+/// stay pending in the outbox and go out on the next connection).
+pub(super) fn send(frame: &ClientFrame) -> bool {
     let Ok(text) = serde_json::to_string(frame) else { return false };
     CONN.with_borrow(|conn| match &conn.ws {
         Some(ws) if ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&text).is_ok(),
         _ => false,
     })
-}
-
-/// Re-sends every pending message, oldest first. The server deduplicates
-/// by client id, so a repeat is harmless.
-fn drain(state: ChatState) {
-    let mut pending: Vec<(i64, Entry)> = state.threads.with_untracked(|threads| {
-        threads
-            .iter()
-            .flat_map(|(id, t)| t.iter().filter(|e| e.status == Status::Pending).map(move |e| (*id, e.clone())))
-            .collect()
-    });
-    pending.sort_by_key(|(_, e)| e.created_at);
-    for (conversation_id, entry) in pending {
-        if !send(&ClientFrame::Send { conversation_id, client_id: entry.client_id, body: entry.body }) {
-            break;
-        }
-    }
-}
-
-/// Keeps the IndexedDB outbox in step with what the server said.
-fn settle_outbox(state: ChatState, frame: &ServerFrame) {
-    match frame {
-        ServerFrame::Ack { client_id, .. } => {
-            let client_id = client_id.clone();
-            leptos::task::spawn_local(async move { idb::outbox_delete(&client_id).await });
-        }
-        ServerFrame::Message { message }
-            if state.me.with_untracked(|me| me.as_ref().map(|m| m.id)) == Some(message.author.id) =>
-        {
-            // Our message, stored (maybe sent from another tab): done.
-            let client_id = message.client_id.clone();
-            leptos::task::spawn_local(async move { idb::outbox_delete(&client_id).await });
-        }
-        ServerFrame::Error { client_id: Some(client_id), code, message } => {
-            let (client_id, reason) = (client_id.clone(), message.clone());
-            if is_transient(code) {
-                // Try again shortly.
-                set_timeout(move || drain(state), Duration::from_secs(3));
-                return;
-            }
-            leptos::task::spawn_local(async move {
-                if let Some(mut entry) = idb::outbox_all().await.into_iter().find(|e| e.client_id == client_id) {
-                    entry.failed = Some(reason);
-                    idb::outbox_put(&entry).await;
-                }
-            });
-        }
-        _ => {}
-    }
 }
 
 fn url() -> Option<String> {
@@ -236,12 +129,13 @@ fn connect(state: ChatState) {
         send(&ClientFrame::Visibility { visible: super::is_visible() });
         send(&ClientFrame::Resume { after: state.resume_points() });
         state.list_version.update(|v| *v += 1);
-        drain(state);
+        outbox::pump(state);
     });
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let Some(text) = event.dyn_ref::<MessageEvent>().and_then(|e| e.data().as_string()) else { return };
         if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
-            settle_outbox(state, &frame);
+            // The outbox only schedules work here: `apply` updates the view first.
+            outbox::on_frame(state, &frame);
             state.apply(frame, super::now_ms());
         }
     });
@@ -251,6 +145,7 @@ fn connect(state: ChatState) {
         let current = CONN.with_borrow(|c| c.ws.as_ref().is_some_and(|w| *w == socket));
         if current {
             CONN.with_borrow_mut(|c| c.ws = None);
+            outbox::connection_lost();
             state.connection.set(Connection::Offline);
             schedule_reconnect(state);
         }
@@ -270,6 +165,7 @@ fn connect(state: ChatState) {
     if let Some(old) = old {
         detach(&old);
         let _ = old.close();
+        outbox::connection_lost();
     }
 }
 
@@ -280,6 +176,7 @@ fn close(state: ChatState) {
         detach(&ws);
         let _ = ws.close();
     }
+    outbox::connection_lost();
     state.connection.set(Connection::Offline);
 }
 

@@ -1,4 +1,4 @@
-//! Thin banners: offline, and "a new version is ready".
+//! Thin banners: offline, "a new version is ready", and "something went wrong".
 
 use leptos::prelude::*;
 
@@ -28,5 +28,19 @@ pub fn UpdateBanner() -> impl IntoView {
                 </button>
             </div>
         </Show>
+    }
+}
+
+/// Shown by the page's own script (see `ui::shell`) when the WASM traps: a
+/// panic aborts it, and nothing in it runs again. The link reloads without
+/// the router (`rel=external`), whose click handler is WASM too.
+#[component]
+pub fn CrashBanner() -> impl IntoView {
+    view! {
+        <div id="crash-banner" class="banner crash" role="alert" hidden>
+            <span>{tr(|l| td_string!(l, pwa.crashed))}</span>
+            " "
+            <a href="" rel="external" class="button small">{tr(|l| td_string!(l, pwa.reload))}</a>
+        </div>
     }
 }

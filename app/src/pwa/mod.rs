@@ -7,7 +7,7 @@ mod install_prompt;
 mod push_opt_in;
 mod settings;
 
-pub use banners::{OfflineBanner, UpdateBanner};
+pub use banners::{CrashBanner, OfflineBanner, UpdateBanner};
 pub use install_prompt::InstallPrompt;
 pub use push_opt_in::{PushOptIn, PushPrompt};
 pub use settings::SettingsPage;

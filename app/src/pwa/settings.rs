@@ -23,6 +23,7 @@ pub fn SettingsPage() -> impl IntoView {
 fn Devices() -> impl IntoView {
     let revoke = ServerAction::<RevokeDevice>::new();
     let pwa = super::use_pwa();
+    let locale = use_locale();
     // Loaded in the browser only: nothing here needs to be server-rendered.
     let devices = LocalResource::new(move || {
         let _ = (revoke.version().get(), pwa.subscribed.get());
@@ -35,11 +36,11 @@ fn Devices() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let list = devices.await.unwrap_or_default();
                     if list.is_empty() {
-                        return view! { <p class="muted">{tr(|l| td_string!(l, pwa.no_devices))}</p> }.into_any();
+                        return view! { <p class="muted">{tr_in(locale, |l| td_string!(l, pwa.no_devices))}</p> }.into_any();
                     }
                     view! {
                         <ul class="device-list" data-testid="devices">
-                            {list.into_iter().map(|d| view! { <DeviceRow device=d revoke/> }).collect_view()}
+                            {list.into_iter().map(|d| view! { <DeviceRow device=d revoke locale/> }).collect_view()}
                         </ul>
                     }
                     .into_any()
@@ -49,8 +50,9 @@ fn Devices() -> impl IntoView {
     }
 }
 
+/// Built in a `Suspend`: the language comes as a prop (see `chat::ui`).
 #[component]
-fn DeviceRow(device: Device, revoke: ServerAction<RevokeDevice>) -> impl IntoView {
+fn DeviceRow(device: Device, revoke: ServerAction<RevokeDevice>, locale: UiLocale) -> impl IntoView {
     let id = device.id;
     let name = device.label.clone().unwrap_or_else(|| device.origin.clone());
     view! {
@@ -64,7 +66,7 @@ fn DeviceRow(device: Device, revoke: ServerAction<RevokeDevice>) -> impl IntoVie
                     revoke.dispatch(RevokeDevice { id: Some(id), endpoint: None });
                 }
             >
-                {tr(|l| td_string!(l, pwa.revoke))}
+                {tr_in(locale, |l| td_string!(l, pwa.revoke))}
             </button>
         </li>
     }

@@ -3,6 +3,7 @@
 mod app_bar;
 mod error_text;
 mod home;
+pub mod icons;
 mod language;
 mod routes;
 pub mod session;

@@ -12,7 +12,7 @@ use super::text::LocaleProvider;
 use super::welcome::Welcome;
 use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::chat::ui::ChatProvider;
-use crate::pwa::{OfflineBanner, PwaProvider, UpdateBanner};
+use crate::pwa::{CrashBanner, OfflineBanner, PwaProvider, UpdateBanner};
 
 /// The document around the app (server-rendered only, so the title and
 /// stylesheet cost the WASM nothing). `<html lang>` is set by the i18n provider.
@@ -34,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="apple-mobile-web-app-status-bar-style" content="default"/>
                 <title>"Tidings"</title>
                 <link rel="stylesheet" id="leptos" href="/pkg/tidings.css"/>
-                <script inner_html=CAPTURE_INSTALL_PROMPT></script>
+                <script inner_html=BOOTSTRAP></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
             </head>
@@ -45,10 +45,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Chromium may fire `beforeinstallprompt` before the WASM has loaded; keep
-/// the event for the app (see `client::pwa`).
-const CAPTURE_INSTALL_PROMPT: &str = "addEventListener('beforeinstallprompt',function(e){e.preventDefault();\
-window.__tidingsInstall=e;dispatchEvent(new Event('tidings-installable'))});";
+/// Runs before the WASM:
+/// - Chromium may fire `beforeinstallprompt` before the WASM has loaded;
+///   keep the event for the app (see `client::pwa`).
+/// - A panic aborts the WASM (`panic = "abort"`): the panic hook logs it,
+///   the instance traps, and nothing in it runs again. The trap reaches the
+///   page as an uncaught `WebAssembly.RuntimeError`; show the banner then.
+const BOOTSTRAP: &str = "addEventListener('beforeinstallprompt',function(e){e.preventDefault();\
+window.__tidingsInstall=e;dispatchEvent(new Event('tidings-installable'))});\
+function tidingsCrashed(e){var r=e.error||e.reason;if(!(r instanceof WebAssembly.RuntimeError))return;\
+var b=document.getElementById('crash-banner');if(b)b.hidden=false}\
+addEventListener('error',tidingsCrashed);addEventListener('unhandledrejection',tidingsCrashed);";
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -61,6 +68,7 @@ pub fn App() -> impl IntoView {
                         <AppBar/>
                         <OfflineBanner/>
                         <UpdateBanner/>
+                        <CrashBanner/>
                         <main class="page">
                             <Routes fallback=NotFound>
                                 <Route path=path!("/") view={Lazy::<HomeRoute>::new()}/>

@@ -44,7 +44,12 @@ pub fn use_locale() -> UiLocale {
 /// The text for `key` in the current language, following language changes.
 /// Works as a view child and as an attribute value.
 pub fn tr(key: TextKey) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let locale = use_locale();
+    tr_in(use_locale(), key)
+}
+
+/// `tr` with the language given, for views that must not look up context
+/// (see `chat::ui`); the same closure type as `tr`'s.
+pub fn tr_in(locale: UiLocale, key: TextKey) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || key(locale.get())
 }
 

@@ -3,48 +3,59 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
-use super::state::{Command, use_chat};
+use super::state::{ChatState, Command};
 use crate::chat::model::BODY_MAX_CHARS;
 use crate::i18n::*;
+use crate::ui::icons::{Icon, IconKind};
 
 /// At most one "typing" frame per this many ms.
 const TYPING_EVERY_MS: f64 = 3000.0;
 
+/// Part of the thread: state and language come as props (see `chat::ui`).
 #[component]
-pub fn Composer(conversation_id: i64) -> impl IntoView {
-    let state = use_chat();
+pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> impl IntoView {
     let input = NodeRef::<Textarea>::new();
-    let too_long = RwSignal::new(false);
-    let last_typing = StoredValue::new(f64::NEG_INFINITY);
+    // Reference-counted: see `chat::ui` on views in a `Suspend`.
+    let too_long = ArcRwSignal::new(false);
+    let last_typing = ArcStoredValue::new(f64::NEG_INFINITY);
 
-    let submit = move || {
-        let Some(textarea) = input.get_untracked() else { return };
-        let body = textarea.value();
-        if body.trim().is_empty() {
-            return;
+    let submit = {
+        let (too_long, last_typing) = (too_long.clone(), last_typing.clone());
+        move || {
+            let Some(textarea) = input.try_get_untracked().flatten() else { return };
+            let body = textarea.value();
+            if body.trim().is_empty() {
+                return;
+            }
+            if body.chars().count() > BODY_MAX_CHARS {
+                too_long.set(true);
+                return;
+            }
+            state.command(Command::Send { conversation_id, body: body.trim_end().to_owned() });
+            textarea.set_value("");
+            too_long.set(false);
+            last_typing.set_value(f64::NEG_INFINITY);
         }
-        if body.chars().count() > BODY_MAX_CHARS {
-            too_long.set(true);
-            return;
-        }
-        state.command(Command::Send { conversation_id, body: body.trim_end().to_owned() });
-        textarea.set_value("");
-        too_long.set(false);
-        last_typing.set_value(f64::NEG_INFINITY);
     };
 
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-            ev.prevent_default();
-            submit();
+    let on_keydown = {
+        let submit = submit.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                ev.prevent_default();
+                submit();
+            }
         }
     };
-    let on_input = move |ev: leptos::ev::Event| {
-        too_long.set(event_target_value(&ev).chars().count() > BODY_MAX_CHARS);
-        let now = ev.time_stamp();
-        if now - last_typing.get_value() > TYPING_EVERY_MS {
-            last_typing.set_value(now);
-            state.command(Command::Typing { conversation_id });
+    let on_input = {
+        let too_long = too_long.clone();
+        move |ev: leptos::ev::Event| {
+            too_long.set(event_target_value(&ev).chars().count() > BODY_MAX_CHARS);
+            let now = ev.time_stamp();
+            if now - last_typing.get_value() > TYPING_EVERY_MS {
+                last_typing.set_value(now);
+                state.command(Command::Typing { conversation_id });
+            }
         }
     };
 
@@ -58,14 +69,14 @@ pub fn Composer(conversation_id: i64) -> impl IntoView {
                 name="body"
                 rows="1"
                 data-testid="composer"
-                placeholder=tr(|l| td_string!(l, chat.placeholder))
-                aria-label=tr(|l| td_string!(l, chat.placeholder))
+                placeholder=tr_in(locale, |l| td_string!(l, chat.placeholder))
+                aria-label=tr_in(locale, |l| td_string!(l, chat.placeholder))
                 on:keydown=on_keydown
                 on:input=on_input
             ></textarea>
-            <button type="submit" class="button" aria-label=tr(|l| td_string!(l, chat.send))>"➤"</button>
+            <button type="submit" class="button" aria-label=tr_in(locale, |l| td_string!(l, chat.send))><Icon kind=IconKind::Send/></button>
             <Show when=move || too_long.get()>
-                <p class="error" role="alert">{tr(|l| td_string!(l, errors.message_too_long))}</p>
+                <p class="error" role="alert">{tr_in(locale, |l| td_string!(l, errors.message_too_long))}</p>
             </Show>
         </form>
     }

@@ -3,11 +3,10 @@
 
 use leptos::html::Ol;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::composer::Composer;
 use super::message::MessageItem;
-use super::state::{Command, use_chat};
+use super::state::{ChatState, Command, Connection, use_chat};
 use super::typing::TypingIndicator;
 use super::use_chat_resources;
 use crate::chat::api::load_messages;
@@ -15,6 +14,7 @@ use crate::chat::{Conversation, ConversationKind};
 use crate::i18n::*;
 use crate::pwa::PushPrompt;
 use crate::ui::ErrorText;
+use crate::ui::icons::{Icon, IconKind};
 
 /// Shown beside the list when no conversation is open (desktop).
 #[component]
@@ -27,30 +27,37 @@ pub fn NoConversation() -> impl IntoView {
 }
 
 /// The open conversation; its data comes from `ChatResources::thread`.
+///
+/// What the `Suspend` renders takes the state and language as props: Leptos
+/// can run a keyed list or re-render inside it after the route's owner has
+/// been disposed, and a context lookup or a signal owned there would panic.
 #[component]
 pub fn ConversationView(id: Memo<i64>) -> impl IntoView {
     let state = use_chat();
+    let locale = use_locale();
     Effect::new(move |_| state.active.set(Some(id.get())));
     on_cleanup(move || state.active.set(None));
     let data = use_chat_resources().thread;
+    let open = move || id.try_get_untracked().unwrap_or_default();
     view! {
+        <PushPrompt/>
         <Transition>
             {move || Suspend::new(async move {
                 match data.await.unwrap_or(Err(crate::error::AppError::NotFound("conversation".into()))) {
                     Ok((conversation, messages)) => {
                         let full_page = messages.len() >= 50;
                         state.seed(conversation.id, messages);
-                        view! { <Thread conversation full_page/> }.into_any()
+                        view! { <Thread conversation full_page state locale/> }.into_any()
                     }
                     // Offline: show what this device has cached, if anything.
                     Err(crate::error::AppError::Transport(_))
-                        if state.conversations.with_untracked(|l| l.iter().any(|c| c.id == id.get_untracked())) =>
+                        if state.conversations.with_untracked(|l| l.iter().any(|c| c.id == open())) =>
                     {
                         let conversation = state
                             .conversations
-                            .with_untracked(|l| l.iter().find(|c| c.id == id.get_untracked()).cloned())
+                            .with_untracked(|l| l.iter().find(|c| c.id == open()).cloned())
                             .expect("checked above");
-                        view! { <Thread conversation full_page=false/> }.into_any()
+                        view! { <Thread conversation full_page=false state locale/> }.into_any()
                     }
                     Err(err) => view! {
                         <div class="thread-empty"><ErrorText error=Some(err)/></div>
@@ -63,44 +70,56 @@ pub fn ConversationView(id: Memo<i64>) -> impl IntoView {
 }
 
 #[component]
-fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
-    let locale = use_locale();
-    let state = use_chat();
+fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale: UiLocale) -> impl IntoView {
     let id = conversation.id;
     let me = state.me.get_untracked().map(|m| m.id).unwrap_or_default();
     let name = conversation.display_name(me);
     let group = conversation.kind == ConversationKind::Group;
     let others: Vec<i64> = conversation.members.iter().map(|m| m.id).filter(|m| *m != me).collect();
     let online = move || state.online.with(|set| others.iter().any(|o| set.contains(o)));
-    let muted = RwSignal::new(conversation.muted);
-    let toggle_mute = move |_| {
-        let next = !muted.get_untracked();
-        muted.set(next);
-        leptos::task::spawn_local(async move {
-            if crate::push::api::set_muted(id, next).await.is_err() {
-                muted.set(!next);
-            }
-        });
+    // This view is built inside a `Suspend`, which Leptos may keep (and
+    // rebuild into) after the route that owned it is gone: its own state is
+    // reference-counted, so a late read finds it rather than a disposed slot.
+    let muted = ArcRwSignal::new(conversation.muted);
+    let toggle_mute = {
+        let muted = muted.clone();
+        move |_| {
+            let next = !muted.get_untracked();
+            muted.set(next);
+            let muted = muted.clone();
+            leptos::task::spawn_local(async move {
+                if crate::push::api::set_muted(id, next).await.is_err() {
+                    muted.set(!next);
+                }
+            });
+        }
     };
     let list_ref = NodeRef::<Ol>::new();
-    let has_more = RwSignal::new(full_page);
-    let loading = RwSignal::new(false);
+    let has_more = ArcRwSignal::new(full_page);
+    let loading = ArcRwSignal::new(false);
+    let messages = move || list_ref.try_get_untracked().flatten();
 
     let entries = move || state.threads.with(|t| t.get(&id).cloned().unwrap_or_default());
 
     // Keep the newest message in view when something arrives.
+    let scrolling = loading.clone();
     Effect::new(move |_| {
         let count = state.threads.with(|t| t.get(&id).map(Vec::len).unwrap_or_default());
-        if let Some(list) = list_ref.get()
+        if let Some(list) = list_ref.try_get().flatten()
             && count > 0
-            && !loading.get_untracked()
+            && !scrolling.get_untracked()
         {
             list.set_scroll_top(list.scroll_height());
         }
     });
 
-    // Everything on screen in a visible tab counts as read.
+    // Everything on screen in a visible tab counts as read, once the socket
+    // can say so (again whenever it reconnects: a read sent while it was
+    // down, or before the runtime had started, went nowhere).
     Effect::new(move |_| {
+        if state.connection.get() != Connection::Online {
+            return;
+        }
         let newest = state.threads.with(|t| t.get(&id).and_then(|e| e.iter().filter_map(|e| e.id).max()));
         let read = state.conversations.with(|l| l.iter().find(|c| c.id == id).map(|c| (c.last_read_id, c.unread)));
         if let (Some(newest), Some((last_read, unread))) = (newest, read)
@@ -110,34 +129,43 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
         }
     });
 
-    let load_older = move || {
-        if loading.get_untracked() || !has_more.get_untracked() {
-            return;
-        }
-        let Some(oldest) =
-            state.threads.with_untracked(|t| t.get(&id).and_then(|e| e.iter().filter_map(|e| e.id).min()))
-        else {
-            return;
-        };
-        loading.set(true);
-        let list = list_ref.get_untracked();
-        let before_height = list.as_ref().map(|l| l.scroll_height()).unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            if let Ok(older) = load_messages(id, Some(oldest)).await {
-                has_more.set(older.len() >= 50);
-                state.prepend(id, older);
-                // Keep the reader's place: shift by what was added above.
-                if let Some(list) = list_ref.get_untracked() {
-                    list.set_scroll_top(list.scroll_height() - before_height);
-                }
+    let load_older = {
+        let (has_more, loading) = (has_more.clone(), loading.clone());
+        move || {
+            if loading.get_untracked() || !has_more.get_untracked() {
+                return;
             }
-            loading.set(false);
-        });
+            let Some(oldest) =
+                state.threads.with_untracked(|t| t.get(&id).and_then(|e| e.iter().filter_map(|e| e.id).min()))
+            else {
+                return;
+            };
+            loading.set(true);
+            let before_height = messages().map(|l| l.scroll_height()).unwrap_or_default();
+            let (has_more, loading) = (has_more.clone(), loading.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(older) = load_messages(id, Some(oldest)).await {
+                    has_more.set(older.len() >= 50);
+                    state.prepend(id, older);
+                    // Keep the reader's place: shift by what was added above.
+                    if let Some(list) = messages() {
+                        list.set_scroll_top(list.scroll_height() - before_height);
+                    }
+                }
+                loading.set(false);
+            });
+        }
     };
+    let load_on_scroll = load_older.clone();
+    let show_more = has_more.clone();
+    let muted_label = muted.clone();
+    let muted_icon = muted.clone();
 
     view! {
         <header class="thread-header">
-            <A href="/" attr:class="back icon-button" attr:aria-label=tr(|l| td_string!(l, chat.back))>"‹"</A>
+            <a href="/" class="back icon-button" aria-label=tr_in(locale, |l| td_string!(l, chat.back))>
+                <Icon kind=IconKind::Back/>
+            </a>
             <div class="thread-title">
                 <h1>{name}</h1>
                 <span class="thread-meta">
@@ -149,37 +177,40 @@ fn Thread(conversation: Conversation, full_page: bool) -> impl IntoView {
                 class="icon-button mute"
                 data-testid="mute"
                 aria-pressed=move || muted.get().to_string()
-                title=move || if muted.get() { td_string!(locale.get(), pwa.unmute) } else { td_string!(locale.get(), pwa.mute) }
+                title=move || if muted_label.get() { td_string!(locale.get(), pwa.unmute) } else { td_string!(locale.get(), pwa.mute) }
                 on:click=toggle_mute
             >
-                {move || if muted.get() { "🔕" } else { "🔔" }}
+                {move || view! { <Icon kind=if muted_icon.get() { IconKind::BellOff } else { IconKind::Bell }/> }}
             </button>
         </header>
-        <PushPrompt/>
         <ol
             class="messages"
             node_ref=list_ref
             data-testid="messages"
+            aria-label=tr_in(locale, |l| td_string!(l, chat.messages))
             on:scroll=move |_| {
-                if list_ref.get_untracked().is_some_and(|l| l.scroll_top() < 40) {
-                    load_older();
+                if messages().is_some_and(|l| l.scroll_top() < 40) {
+                    load_on_scroll();
                 }
             }
         >
-            <Show when=move || has_more.get()>
+            <Show when=move || show_more.get()>
                 <li class="load-older">
-                    <button type="button" class="button ghost small" on:click=move |_| load_older()>
-                        {tr(|l| td_string!(l, chat.load_older))}
+                    <button type="button" class="button ghost small" on:click={
+                        let load_older = load_older.clone();
+                        move |_| load_older()
+                    }>
+                        {tr_in(locale, |l| td_string!(l, chat.load_older))}
                     </button>
                 </li>
             </Show>
             <For
                 each=entries
                 key=|e| (e.client_id.clone(), e.id, format!("{:?}", e.status))
-                children=move |entry| view! { <MessageItem entry me group/> }
+                children=move |entry| view! { <MessageItem entry me group state locale/> }
             />
         </ol>
-        <TypingIndicator conversation_id=id/>
-        <Composer conversation_id=id/>
+        <TypingIndicator conversation_id=id state locale/>
+        <Composer conversation_id=id state locale/>
     }
 }

@@ -1,10 +1,9 @@
 //! The list of conversations with previews and unread badges.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::new_conversation::NewConversation;
-use super::state::use_chat;
+use super::state::{ChatState, use_chat};
 use super::use_chat_resources;
 use crate::chat::Conversation;
 use crate::i18n::*;
@@ -24,7 +23,11 @@ pub fn ConversationList() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(items) => {
-                            state.conversations.set(items);
+                            // Written only when it changed: a write while the
+                            // new route renders reaches the old route's views.
+                            if state.conversations.with_untracked(|current| *current != items) {
+                                state.conversations.set(items);
+                            }
                             view! { <Rows/> }.into_any()
                         }
                         // Offline: the rows come from this device's cache.
@@ -39,30 +42,30 @@ pub fn ConversationList() -> impl IntoView {
 
 #[component]
 fn Rows() -> impl IntoView {
+    // Taken here, while the route's owner is alive, and handed to the rows
+    // (see `chat::ui` on views Leptos may rebuild after their owner is gone).
     let state = use_chat();
-    let current = move || state.active.get();
+    let locale = use_locale();
     view! {
         <Show
             when=move || state.conversations.with(|l| !l.is_empty())
-            fallback=move || view! { <p class="list-empty">{tr(|l| td_string!(l, chat.no_conversations))}</p> }
+            fallback=move || view! { <p class="list-empty">{tr_in(locale, |l| td_string!(l, chat.no_conversations))}</p> }
         >
             <ul class="rows">
                 <For
                     each=move || state.conversations.get()
                     key=|c| (c.id, c.unread, c.last_message.as_ref().map(|m| m.id), c.members.len())
-                    children=move |conversation| {
-                        let id = conversation.id;
-                        view! { <Row conversation active=Signal::derive(move || current() == Some(id))/> }
-                    }
+                    children=move |conversation| view! { <Row conversation state/> }
                 />
             </ul>
         </Show>
     }
 }
 
+/// One conversation. A plain link (the router takes its clicks): `A` looks
+/// up the router's context, which a row built late cannot reach.
 #[component]
-fn Row(conversation: Conversation, active: Signal<bool>) -> impl IntoView {
-    let state = use_chat();
+fn Row(conversation: Conversation, state: ChatState) -> impl IntoView {
     let me = state.me.get_untracked().map(|m| m.id).unwrap_or_default();
     let id = conversation.id;
     let name = conversation.display_name(me);
@@ -71,13 +74,16 @@ fn Row(conversation: Conversation, active: Signal<bool>) -> impl IntoView {
         format!("{who}{}", first_line(&m.body, 80))
     });
     let unread = conversation.unread;
-    let is_active = move || active.get();
+    // The provider's signal, never one of the row's own: a row's class can
+    // be re-evaluated after the row's owner has been disposed.
+    let is_active = move || state.active.get() == Some(id);
     view! {
         <li>
-            <A
+            <a
                 href=format!("/c/{id}")
-                attr:class=move || if is_active() { "conversation-row active" } else { "conversation-row" }
-                attr:data-conversation=id.to_string()
+                class=move || if is_active() { "conversation-row active" } else { "conversation-row" }
+                aria-current=move || is_active().then_some("page")
+                data-conversation=id.to_string()
             >
                 <span class="avatar" aria-hidden="true">{crate::ui::avatar_initial(&name)}</span>
                 <span class="row-text">
@@ -85,7 +91,7 @@ fn Row(conversation: Conversation, active: Signal<bool>) -> impl IntoView {
                     <span class="row-preview">{preview}</span>
                 </span>
                 {(unread > 0).then(|| view! { <span class="badge" data-testid="unread">{unread}</span> })}
-            </A>
+            </a>
         </li>
     }
 }

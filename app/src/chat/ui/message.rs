@@ -2,12 +2,15 @@
 
 use leptos::prelude::*;
 
-use super::state::{Command, Entry, Status, use_chat};
+use super::state::{ChatState, Command, Entry, Status};
 use crate::i18n::*;
+use crate::ui::icons::{Icon, IconKind};
 
+/// Built by the thread's keyed list, which Leptos may run after the
+/// thread's owner is gone: it gets the state and language as props rather
+/// than looking them up (see `chat::ui`).
 #[component]
-pub fn MessageItem(entry: Entry, me: i64, group: bool) -> impl IntoView {
-    let state = use_chat();
+pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale: UiLocale) -> impl IntoView {
     let own = entry.author.id == me;
     let status = match &entry.status {
         Status::Pending => "pending",
@@ -31,18 +34,26 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool) -> impl IntoView {
             <span class="meta">
                 <time>{time}</time>
                 {own.then(|| match status {
-                    "pending" => view! { <span class="status" title=tr(|l| td_string!(l, chat.pending))>"🕓"</span> }.into_any(),
-                    "sent" => view! { <span class="status" title=tr(|l| td_string!(l, chat.sent))>"✓"</span> }.into_any(),
-                    _ => view! { <span class="status failed">{tr(|l| td_string!(l, chat.failed))}</span> }.into_any(),
+                    "pending" => view! {
+                        <span class="status" role="img" title=tr_in(locale, |l| td_string!(l, chat.pending)) aria-label=tr_in(locale, |l| td_string!(l, chat.pending))>
+                            <Icon kind=IconKind::Clock/>
+                        </span>
+                    }.into_any(),
+                    "sent" => view! {
+                        <span class="status" role="img" title=tr_in(locale, |l| td_string!(l, chat.sent)) aria-label=tr_in(locale, |l| td_string!(l, chat.sent))>
+                            <Icon kind=IconKind::Check/>
+                        </span>
+                    }.into_any(),
+                    _ => view! { <span class="status failed">{tr_in(locale, |l| td_string!(l, chat.failed))}</span> }.into_any(),
                 })}
             </span>
             {failed.then(|| view! {
                 <span class="failed-actions">
                     <button type="button" class="button ghost small" on:click=move |_| state.command(Command::Retry { client_id: retry_id.clone() })>
-                        {tr(|l| td_string!(l, chat.retry))}
+                        {tr_in(locale, |l| td_string!(l, chat.retry))}
                     </button>
                     <button type="button" class="button ghost small" on:click=move |_| state.command(Command::Discard { client_id: discard_id.clone() })>
-                        {tr(|l| td_string!(l, chat.delete))}
+                        {tr_in(locale, |l| td_string!(l, chat.delete))}
                     </button>
                 </span>
             })}
@@ -52,13 +63,17 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool) -> impl IntoView {
 
 /// `HH:MM`: UTC while server rendering (the server cannot know the reader's
 /// zone), then the browser's local time once hydrated.
-fn clock(ms: i64) -> Signal<String> {
+fn clock(ms: i64) -> impl Fn() -> String + Send + Sync + 'static {
     let minutes = ms.div_euclid(60_000);
     let utc = format!("{:02}:{:02}", minutes.div_euclid(60).rem_euclid(24), minutes.rem_euclid(60));
-    let text = RwSignal::new(utc);
+    // Reference-counted: see `chat::ui` on views in a `Suspend`.
+    let text = ArcRwSignal::new(utc);
+    let local = text.clone();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        text.set(crate::client::local_clock(ms));
+        local.set(crate::client::local_clock(ms));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &local;
     });
-    text.into()
+    move || text.get()
 }

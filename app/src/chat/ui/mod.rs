@@ -1,5 +1,19 @@
 //! Chat screens: the conversation list, a conversation, the composer and
 //! the new-conversation dialog, over the shared `ChatState`.
+//!
+//! **Views inside a route's `Suspend` can outlive their owner.** When a tap
+//! moves from one chat route to another, Leptos builds the new route (whose
+//! `Suspend` writes the chat state), disposes the old route's owner, and
+//! only then stops the old route's render effects: a render effect already
+//! notified still runs once, in a disposed scope (measured: the old list's
+//! keyed rows re-ran after their owner's cleanup). So the views rendered in
+//! a `Suspend` here:
+//! - read only the provider's long-lived state, or reference-counted
+//!   signals of their own (`ArcRwSignal`), never an arena signal created
+//!   in that scope (`Signal::derive`, `RwSignal`, `StoredValue`);
+//! - take the state and the language as props (`tr_in`) instead of looking
+//!   up context, and use plain `<a>` links rather than `A` (the router
+//!   handles their clicks): a late rebuild cannot reach the owner's context.
 
 mod composer;
 mod conversation;

@@ -2,25 +2,29 @@
 
 use leptos::prelude::*;
 
-use super::state::use_chat;
+use super::state::ChatState;
 use crate::i18n::*;
 
+/// Part of the thread: state and language come as props (see `chat::ui`).
 #[component]
-pub fn TypingIndicator(conversation_id: i64) -> impl IntoView {
-    let locale = use_locale();
-    let state = use_chat();
+pub fn TypingIndicator(conversation_id: i64, state: ChatState, locale: UiLocale) -> impl IntoView {
     // Re-evaluate expiry once a second while mounted (browser only).
-    let now = RwSignal::new(0.0_f64);
+    // Reference-counted, not arena-owned: see `chat::ui` on views in a `Suspend`.
+    let now = ArcRwSignal::new(0.0_f64);
+    let tick = now.clone();
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            now.set(crate::client::now_ms());
+            tick.set(crate::client::now_ms());
+            let tick = tick.clone();
             if let Ok(handle) =
-                set_interval_with_handle(move || now.set(crate::client::now_ms()), std::time::Duration::from_secs(1))
+                set_interval_with_handle(move || tick.set(crate::client::now_ms()), std::time::Duration::from_secs(1))
             {
                 on_cleanup(move || handle.clear());
             }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &tick;
     });
     let names = move || {
         let now = now.get();

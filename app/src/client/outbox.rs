@@ -1,0 +1,212 @@
+//! Messages on their way to the server, in the order they were written.
+//!
+//! Every message goes to the IndexedDB outbox *before* the view shows it as
+//! pending, and leaves it when the server acknowledges it: so whatever the
+//! screen shows as pending survives reloads and closed tabs. The server's
+//! client-id deduplication makes resending safe, which gives exactly-once.
+//!
+//! One message is in flight at a time, oldest first: a transient refusal
+//! (rate limit, server busy) of one message then never lets a later one
+//! overtake it.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::idb::{self, OutboxEntry};
+use crate::chat::frames::{ClientFrame, ServerFrame};
+use crate::chat::ui::state::{ChatState, Entry, Status, is_transient};
+
+/// Shown when this device cannot keep a message (IndexedDB unavailable).
+const NOT_SAVED: &str = "This device could not save the message. Retry to try again.";
+/// A message unanswered this long is sent again (the server deduplicates).
+const ANSWER_WITHIN: Duration = Duration::from_secs(15);
+/// Wait before resending after a transient refusal.
+const RETRY_AFTER: Duration = Duration::from_secs(3);
+
+#[derive(Default)]
+struct Outbox {
+    /// The client id sent on the current socket and not yet answered.
+    in_flight: Option<String>,
+    /// The last `created_at` handed out: strictly increasing, so two
+    /// messages written in the same millisecond keep their order.
+    last_created: i64,
+}
+
+thread_local! {
+    static OUTBOX: RefCell<Outbox> = RefCell::new(Outbox::default());
+}
+
+/// Puts what the outbox holds back on screen (at start-up).
+pub async fn restore(state: ChatState) {
+    for entry in idb::outbox_all().await {
+        OUTBOX.with_borrow_mut(|o| o.last_created = o.last_created.max(entry.created_at));
+        let status = match &entry.failed {
+            Some(reason) => Status::Failed(reason.clone()),
+            None => Status::Pending,
+        };
+        state.restore_pending(entry.conversation_id, entry.into_view(status));
+    }
+}
+
+/// A message the person just wrote: stored, then shown, then sent.
+pub fn write(state: ChatState, conversation_id: i64, body: String) {
+    let Some(author) = state.me.get_untracked() else { return };
+    let created_at = OUTBOX.with_borrow_mut(|o| {
+        o.last_created = (super::now_ms() as i64).max(o.last_created + 1);
+        o.last_created
+    });
+    let entry =
+        OutboxEntry { client_id: super::new_client_id(), conversation_id, author, body, created_at, failed: None };
+    leptos::task::spawn_local(async move {
+        if idb::outbox_put(&entry).await {
+            state.add_pending(conversation_id, entry.into_view(Status::Pending));
+            pump(state);
+        } else {
+            // Not kept on the device: say so, rather than pretend it is safe.
+            state.add_pending(conversation_id, entry.into_view(Status::Failed(NOT_SAVED.into())));
+        }
+    });
+}
+
+/// The person asked to try a failed message again.
+pub fn retry(state: ChatState, client_id: String) {
+    leptos::task::spawn_local(async move {
+        let stored = idb::outbox_all().await.into_iter().find(|e| e.client_id == client_id);
+        let kept = match stored {
+            Some(mut entry) => {
+                entry.failed = None;
+                idb::outbox_put(&entry).await
+            }
+            // Never stored (IndexedDB failed at the time): store it now.
+            None => match unsaved(state, &client_id) {
+                Some(entry) => idb::outbox_put(&entry).await,
+                None => false,
+            },
+        };
+        if kept {
+            state.mark_pending(&client_id);
+            pump(state);
+        }
+    });
+}
+
+/// The person gave up on a failed message.
+pub fn discard(state: ChatState, client_id: String) {
+    state.remove_entry(&client_id);
+    leptos::task::spawn_local(async move { idb::outbox_delete(&client_id).await });
+}
+
+/// Sends the oldest pending message, unless one is already on its way.
+pub fn pump(state: ChatState) {
+    if OUTBOX.with_borrow(|o| o.in_flight.is_some()) {
+        return;
+    }
+    let Some((conversation_id, entry)) = oldest_pending(state) else { return };
+    let frame = ClientFrame::Send { conversation_id, client_id: entry.client_id.clone(), body: entry.body };
+    if super::socket::send(&frame) {
+        let client_id = entry.client_id;
+        OUTBOX.with_borrow_mut(|o| o.in_flight = Some(client_id.clone()));
+        set_timeout(
+            move || {
+                if answered(&client_id) {
+                    pump(state);
+                }
+            },
+            ANSWER_WITHIN,
+        );
+    }
+}
+
+/// The socket closed: whatever was in flight goes again on the next one.
+pub fn connection_lost() {
+    OUTBOX.with_borrow_mut(|o| o.in_flight = None);
+}
+
+/// Keeps the outbox in step with what the server said about our messages.
+pub fn on_frame(state: ChatState, frame: &ServerFrame) {
+    let me = state.me.with_untracked(|me| me.as_ref().map(|m| m.id));
+    match frame {
+        ServerFrame::Ack { client_id, .. } => settled(state, client_id),
+        // Our message, stored (maybe sent from another tab): done.
+        ServerFrame::Message { message } if me == Some(message.author.id) => settled(state, &message.client_id),
+        ServerFrame::Error { client_id: Some(client_id), code, message } => {
+            if !answered(client_id) {
+                return;
+            }
+            if is_transient(code) {
+                set_timeout(move || pump(state), RETRY_AFTER);
+                return;
+            }
+            let (client_id, reason) = (client_id.clone(), message.clone());
+            leptos::task::spawn_local(async move {
+                if let Some(mut entry) = idb::outbox_all().await.into_iter().find(|e| e.client_id == client_id) {
+                    entry.failed = Some(reason);
+                    idb::outbox_put(&entry).await;
+                }
+                pump(state);
+            });
+        }
+        _ => {}
+    }
+}
+
+fn settled(state: ChatState, client_id: &str) {
+    let client_id = client_id.to_owned();
+    answered(&client_id);
+    leptos::task::spawn_local(async move {
+        idb::outbox_delete(&client_id).await;
+        pump(state);
+    });
+}
+
+/// Clears `client_id` from flight; true if it was the one in flight.
+fn answered(client_id: &str) -> bool {
+    OUTBOX.with_borrow_mut(|o| {
+        let was = o.in_flight.as_deref() == Some(client_id);
+        if was {
+            o.in_flight = None;
+        }
+        was
+    })
+}
+
+fn oldest_pending(state: ChatState) -> Option<(i64, Entry)> {
+    state.threads.with_untracked(|threads| {
+        threads
+            .iter()
+            .flat_map(|(id, t)| t.iter().filter(|e| e.status == Status::Pending).map(move |e| (*id, e)))
+            .min_by(|(_, a), (_, b)| a.created_at.cmp(&b.created_at).then_with(|| a.client_id.cmp(&b.client_id)))
+            .map(|(id, e)| (id, e.clone()))
+    })
+}
+
+/// A message on screen that never reached the outbox.
+fn unsaved(state: ChatState, client_id: &str) -> Option<OutboxEntry> {
+    state.threads.with_untracked(|threads| {
+        threads.iter().find_map(|(id, t)| {
+            t.iter().find(|e| e.client_id == client_id).map(|e| OutboxEntry {
+                client_id: e.client_id.clone(),
+                conversation_id: *id,
+                author: e.author.clone(),
+                body: e.body.clone(),
+                created_at: e.created_at,
+                failed: None,
+            })
+        })
+    })
+}
+
+impl OutboxEntry {
+    fn into_view(self, status: Status) -> Entry {
+        Entry {
+            client_id: self.client_id,
+            id: None,
+            author: self.author,
+            body: self.body,
+            created_at: self.created_at,
+            status,
+        }
+    }
+}
