@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::LogFormat;
+use crate::telemetry::LogFormat;
 
 #[derive(Debug, Parser)]
 #[command(name = "tidings", version, about = "Self-hosted chat that reaches you when the app is closed")]
@@ -68,6 +68,12 @@ pub struct Overrides {
     /// Push delivery workers.
     #[arg(long, env = "TIDINGS_PUSH_WORKERS", global = true)]
     pub push_workers: Option<usize>,
+    /// Async runtime threads (default: one per core).
+    #[arg(long, env = "TIDINGS_WORKER_THREADS", global = true)]
+    pub worker_threads: Option<usize>,
+    /// This node's name on its job leases (default: host name and port).
+    #[arg(long, env = "TIDINGS_NODE_ID", global = true)]
+    pub node_id: Option<String>,
 }
 
 /// Accepts 1/0, true/false, yes/no, on/off.

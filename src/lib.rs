@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod pwa;
 pub mod router;
 pub mod server;
+pub mod services;
 pub mod site;
 pub mod telemetry;
 pub mod ws;
@@ -18,11 +19,35 @@ pub mod ws;
 use cli::{Cli, Command};
 use config::Config;
 
+/// The process: config first (it says how many runtime threads), then the
+/// async runtime, then the command. Errors are printed, not panicked.
+pub fn main(cli: Cli) -> std::process::ExitCode {
+    let config = match Config::load(&cli.overrides) {
+        Ok(config) => config,
+        Err(err) => return fail(&err),
+    };
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    runtime.enable_all();
+    // Small hosts sharing their cores with other services may do better
+    // with fewer threads (fewer cross-thread wake-ups).
+    if let Some(threads) = config.worker_threads {
+        runtime.worker_threads(threads);
+    }
+    match runtime.build().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(run(cli.command, config))) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &dyn std::fmt::Display) -> std::process::ExitCode {
+    eprintln!("tidings: {err:#}");
+    std::process::ExitCode::FAILURE
+}
+
 /// Runs the command the user asked for.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(&cli.overrides)?;
+pub async fn run(command: Option<Command>, config: Config) -> anyhow::Result<()> {
     telemetry::init_logging(config.log_format);
-    match cli.command.unwrap_or(Command::Serve) {
+    match command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(config).await,
         Command::Migrate => {
             app::db::connect(&config.database_url, 1, true).await?;

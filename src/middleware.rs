@@ -9,7 +9,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use app::auth::return_to::sign_in_url;
-use app::auth::service::authenticate_headers;
 use app::auth::session::uses_cookie_auth;
 use app::error::AppError;
 use app::state::AppState;
@@ -59,7 +58,7 @@ pub async fn route_by_session(State(state): State<AppState>, mut request: Reques
     if request.method() != Method::GET || !(chat_page || path == WELCOME) {
         return next.run(request).await;
     }
-    let session = authenticate_headers(&state.db, request.headers()).await;
+    let session = state.auth.authenticate_headers(request.headers()).await;
     match session {
         Err(AppError::Unauthenticated) if path == "/" => return Redirect::to(WELCOME).into_response(),
         Err(AppError::Unauthenticated) if chat_page => {

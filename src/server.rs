@@ -2,24 +2,13 @@
 //! shutdown signal, then stop everything in order.
 
 use std::future::{Future, IntoFuture};
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{net::SocketAddr, time::Duration};
 
-use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use app::chat::cluster::{Broker, LocalBroker, LocalPresence, Presence};
-use app::chat::hub::Hub;
-use app::chat::members::MemberCache;
-use app::chat::redis::RedisCluster;
-use app::chat::service::Chat;
-use app::push::jwt::VapidSigner;
-use app::push::sender::{Sender, SenderConfig};
-use app::push::service::PushService;
-use app::push::worker::{Queue, QueueConfig};
-use app::rate_limit::RateLimits;
-use app::state::{AppState, Settings};
+use app::state::AppState;
 
 use crate::config::Config;
 use crate::ws::WsShutdown;
@@ -27,7 +16,7 @@ use crate::{router, telemetry};
 
 /// Binds the configured address and serves until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    crate::site::check(&leptos_options(&config))?;
+    crate::site::check(&crate::site::leptos_options(&config))?;
     let listener =
         TcpListener::bind(config.addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.addr))?;
     launch(config, listener, shutdown_signal()).await
@@ -41,78 +30,14 @@ pub async fn launch(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let db = app::db::connect(&config.database_url, config.db_max_connections, true).await?;
-    let vapid = app::push::vapid::load_or_create(&db).await?;
-    let limits = RateLimits::new(config.auth_rate, config.send_rate);
-    let hub = Hub::new();
-    let push_wake = Arc::new(tokio::sync::Notify::new());
-    let sender = Arc::new(Sender::new(
-        VapidSigner::new(vapid.clone(), config.vapid_subject()),
-        SenderConfig {
-            ttl: Duration::from_secs(config.push.ttl_secs),
-            allow_private: config.push.allow_private,
-            per_origin: config.push.per_origin,
-            extra_roots: Vec::new(),
-        },
-    )?);
-    if config.push.allow_private {
-        tracing::warn!(
-            "TIDINGS_PUSH_ALLOW_PRIVATE is on: push endpoints may be http or private addresses (development only)"
-        );
-    }
-    let queue = Queue::new(
-        db.clone(),
-        sender,
-        QueueConfig {
-            workers: config.push.workers,
-            batch: 32,
-            lease: Duration::from_secs(60),
-            max_attempts: config.push.max_attempts,
-            max_age: Duration::from_secs(config.push.ttl_secs),
-            retry_base: Duration::from_millis(config.push.retry_base_ms),
-            retry_max: Duration::from_secs(3600),
-        },
-        push_wake.clone(),
-    );
-    let members = MemberCache::default();
-    let cluster = match &config.redis_url {
-        Some(url) => {
-            let cluster = RedisCluster::connect(url, &config.redis_namespace, hub.clone(), members.clone())
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot connect to Redis at {}: {e}", crate::config::redact_url(url)))?;
-            tracing::info!(node = cluster.node_id(), "several nodes: fan-out and presence through Redis");
-            Some(cluster)
-        }
-        None => None,
-    };
-    let (broker, presence): (Arc<dyn Broker>, Arc<dyn Presence>) = match &cluster {
-        Some(cluster) => (cluster.clone(), cluster.clone()),
-        None => (Arc::new(LocalBroker(hub.clone())), Arc::new(LocalPresence(hub.clone()))),
-    };
-    let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, push_wake: push_wake.clone() };
-    let push = PushService {
-        db: db.clone(),
-        public_key: vapid.public_key_base64(),
-        allow_private: config.push.allow_private,
-        wake: push_wake,
-    };
-    let state = AppState {
-        leptos_options: leptos_options(&config),
-        db: db.clone(),
-        settings: Arc::new(Settings {
-            public_url: config.public_url.clone(),
-            secure_cookies: config.secure_cookies(),
-            trust_proxy: config.trust_proxy,
-            ws_idle_timeout: config.ws_idle_timeout,
-        }),
-        limits,
-        hub,
-        chat,
-        push,
-    };
+    let crate::services::Services { state, pool, writer, cluster } =
+        crate::services::build(&config, db.clone()).await?;
+    let vapid_public_key = state.push.public_key.clone();
     let stop = CancellationToken::new();
     let mut tasks = JoinSet::new();
     spawn_housekeeping(&mut tasks, &state, stop.clone());
-    queue.spawn(&mut tasks, stop.clone());
+    tasks.spawn(writer.run(stop.clone()));
+    pool.spawn(&mut tasks, stop.clone()).await;
     app::chat::schedule::spawn(state.chat.clone(), &mut tasks, stop.clone());
     if let Some(cluster) = &cluster {
         cluster.spawn(&mut tasks, stop.clone());
@@ -121,7 +46,7 @@ pub async fn launch(
     let ws_shutdown = WsShutdown::default();
     let app = router::router(state, telemetry::metrics_handle(), ws_shutdown.clone());
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, public_url = %config.public_url, backend = ?db.backend(), vapid_public_key = %vapid.public_key_base64(), "Tidings is listening");
+    tracing::info!(%addr, public_url = %config.public_url, backend = ?db.backend(), %vapid_public_key, "Tidings is listening");
     let signalled = CancellationToken::new();
     let draining = signalled.clone();
     let serving = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -154,28 +79,6 @@ pub async fn launch(
 /// How long shutdown waits for open requests, then for database connections.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
-/// Options for rendering and static files: cargo-leptos' `LEPTOS_*`
-/// variables when present, else the defaults of this repository's layout,
-/// so the release binary runs from the repo root with no environment.
-pub fn leptos_options(config: &Config) -> LeptosOptions {
-    match leptos::config::get_configuration(None) {
-        Ok(conf) => {
-            let mut options = conf.leptos_options;
-            options.site_addr = config.addr;
-            if options.output_name.is_empty() {
-                options.output_name = crate::site::OUTPUT_NAME.into();
-            }
-            options
-        }
-        Err(_) => LeptosOptions::builder()
-            .output_name(crate::site::OUTPUT_NAME)
-            .site_root("target/site")
-            .site_pkg_dir("pkg")
-            .site_addr(config.addr)
-            .build(),
-    }
-}
-
 /// Periodic clean-up, owned by the server and stopped with it.
 fn spawn_housekeeping(tasks: &mut JoinSet<()>, state: &AppState, stop: CancellationToken) {
     let state = state.clone();
@@ -187,19 +90,21 @@ fn spawn_housekeeping(tasks: &mut JoinSet<()>, state: &AppState, stop: Cancellat
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {
                     turns += 1;
-                    if let Ok(depth) = app::push::store::queue_depth(&state.db).await {
-                        metrics::gauge!("tidings_push_queue_depth").set(depth as f64);
+                    if let Ok(depths) = app::queue::store::depth_by_kind(&state.db).await {
+                        for (kind, depth) in depths {
+                            metrics::gauge!("tidings_jobs_pending", "kind" => kind).set(depth as f64);
+                        }
                     }
                     if turns % 120 != 1 {
                         continue;
                     }
                     // Every ten minutes.
                     state.limits.retain_recent();
-                    if let Err(err) = app::auth::service::prune_expired_sessions(&state.db).await {
+                    if let Err(err) = state.auth.prune_expired_sessions().await {
                         tracing::warn!(%err, "could not prune expired sessions");
                     }
-                    if let Err(err) = app::push::store::prune_finished(&state.db).await {
-                        tracing::warn!(%err, "could not prune finished push jobs");
+                    if let Err(err) = app::queue::store::prune_finished(&state.db).await {
+                        tracing::warn!(%err, "could not prune finished jobs");
                     }
                 }
             }

@@ -1,10 +1,13 @@
-//! The built site (JS, WASM, CSS under the site root) that pages reference.
+//! The built site (JS, WASM, CSS under the site root) that pages reference,
+//! and the Leptos options that say where it is.
 //! A server started without it serves pages that never become interactive,
 //! so `serve` checks for it first.
 
 use std::path::PathBuf;
 
 use leptos::config::LeptosOptions;
+
+use crate::config::Config;
 
 /// The site's file name stem when nothing else says (cargo-leptos' output
 /// name for this package; `.cargo/config.toml` sets it for every build).
@@ -32,4 +35,26 @@ pub fn check(options: &LeptosOptions) -> anyhow::Result<()> {
         missing.join(", "),
         options.site_root
     )
+}
+
+/// Options for rendering and static files: cargo-leptos' `LEPTOS_*`
+/// variables when present, else the defaults of this repository's layout,
+/// so the release binary runs from the repo root with no environment.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    match leptos::config::get_configuration(None) {
+        Ok(conf) => {
+            let mut options = conf.leptos_options;
+            options.site_addr = config.addr;
+            if options.output_name.is_empty() {
+                options.output_name = OUTPUT_NAME.into();
+            }
+            options
+        }
+        Err(_) => LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .site_addr(config.addr)
+            .build(),
+    }
 }

@@ -20,6 +20,7 @@ pub mod chat;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod error;
+pub mod live;
 pub mod push;
 pub mod pwa;
 pub mod ui;
@@ -28,6 +29,8 @@ pub mod ui;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod net;
+#[cfg(feature = "ssr")]
+pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]

@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
-use crate::auth::service::{self, Session};
+use crate::auth::service::Session;
 use crate::error::{AppError, internal};
 use crate::state::AppState;
 
@@ -26,7 +26,7 @@ pub async fn session() -> Result<Session, AppError> {
     if let Some(session) = parts.extensions.get::<Session>() {
         return Ok(session.clone());
     }
-    service::authenticate_headers(&state()?.db, &parts.headers).await
+    state()?.auth.authenticate_headers(&parts.headers).await
 }
 
 pub fn client_ip() -> Result<IpAddr, AppError> {

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::chat::hub::Hub;
+use crate::auth::service::Auth;
 use crate::chat::service::Chat;
 use crate::db::Db;
+use crate::live::hub::Hub;
 use crate::push::service::PushService;
 use crate::rate_limit::RateLimits;
 
@@ -33,6 +34,7 @@ pub struct AppState {
     pub limits: RateLimits,
     /// This node's live sockets.
     pub hub: Hub,
+    pub auth: Auth,
     pub chat: Chat,
     pub push: PushService,
 }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod floor;
+
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -37,9 +39,15 @@ impl ChildServer {
             "auth_rate = { burst = 100000, per_minute = 100000 }\nsend_rate = { burst = 1000000, per_minute = 10000000 }\n",
         )?;
         let base = format!("http://127.0.0.1:{port}");
+        // `serve` checks for the site's JS and WASM; the bench needs no pages.
+        let pkg = dir.path().join("site/pkg");
+        std::fs::create_dir_all(&pkg)?;
+        std::fs::write(pkg.join("tidings.js"), "")?;
+        std::fs::write(pkg.join("tidings.wasm"), b"\0asm\x01\0\0\0")?;
         let mut command = Command::new(env!("CARGO_BIN_EXE_tidings"));
         command
             .arg("serve")
+            .env("LEPTOS_SITE_ROOT", dir.path().join("site"))
             .env("TIDINGS_ADDR", format!("127.0.0.1:{port}"))
             .env("TIDINGS_PUBLIC_URL", &base)
             .env("TIDINGS_DATABASE_URL", format!("sqlite://{}/bench.db", dir.path().display()))
@@ -79,25 +87,18 @@ impl ChildServer {
         Ok(login["token"].as_str().unwrap_or_default().to_owned())
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap_or_default()
+    }
+
     /// The server process's resident memory, in KB.
     pub fn rss_kb(&self) -> anyhow::Result<u64> {
-        let pid = self.child.id().ok_or_else(|| anyhow::anyhow!("server exited"))?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| anyhow::anyhow!("no VmRSS"))
+        rss_kb(self.child.id().ok_or_else(|| anyhow::anyhow!("server exited"))?)
     }
 
     /// CPU time (user + system) the server has used, in seconds.
     pub fn cpu_secs(&self) -> anyhow::Result<f64> {
-        let pid = self.child.id().ok_or_else(|| anyhow::anyhow!("server exited"))?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
-        let ticks: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
-            + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        Ok(ticks / 100.0)
+        cpu_secs(self.child.id().ok_or_else(|| anyhow::anyhow!("server exited"))?)
     }
 
     pub async fn stop(mut self) {
@@ -106,6 +107,25 @@ impl ChildServer {
         }
         let _ = tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await;
     }
+}
+
+/// A process's resident memory, in KB.
+pub fn rss_kb(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no VmRSS"))
+}
+
+/// CPU time (user + system) a process has used, in seconds.
+pub fn cpu_secs(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    Ok(ticks / 100.0)
 }
 
 /// CPU time (user + system) this process has used, in seconds.

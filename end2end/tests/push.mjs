@@ -16,6 +16,24 @@ function deliverPush(cdp, origin, registrationId, payload) {
   return within(10_000, 'ServiceWorker.deliverPushMessage', cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data }));
 }
 
+/**
+ * The registration id of the page's own service worker. The DevTools
+ * protocol reports the registrations of every browser context for the
+ * origin (earlier tests' included), so match the worker's context.
+ */
+async function ownRegistration(cdp) {
+  const { targetInfo } = await within(10_000, 'Target.getTargetInfo', cdp.send('Target.getTargetInfo'));
+  const versions = [];
+  cdp.on('ServiceWorker.workerVersionUpdated', (e) => versions.push(...e.versions));
+  await within(10_000, 'ServiceWorker.enable', cdp.send('ServiceWorker.enable'));
+  return eventually(async () => {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const ours = new Set(targetInfos.filter((t) => t.browserContextId === targetInfo.browserContextId).map((t) => t.targetId));
+    const version = versions.find((v) => v.targetId && ours.has(v.targetId) && v.status === 'activated');
+    return version?.registrationId;
+  }, 'the page\'s own service worker registration');
+}
+
 export default {
   async 'a push reaches the service worker and shows the right notification; clicking opens the conversation; mark as read, badge, resubscribe'({ browser, base }) {
     const push = await startPushService();
@@ -40,11 +58,7 @@ export default {
     await serviceWorkerReady(phone);
     step('find the worker\'s registration over CDP');
     const cdp = await aliceContext.newCDPSession(phone);
-    const registrations = [];
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => registrations.push(...e.registrations));
-    await within(10_000, 'ServiceWorker.enable', cdp.send('ServiceWorker.enable'));
-    await eventually(() => registrations.find((r) => !r.isDeleted), 'registration id');
-    const registrationId = registrations.find((r) => !r.isDeleted).registrationId;
+    const registrationId = await ownRegistration(cdp);
 
     // Alice's laptop tab is closed and her phone is locked: Bob writes.
     step('bob writes while alice is away');

@@ -8,7 +8,8 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 
 use app::auth::User;
-use app::auth::service::{self, SESSION_COOKIE_MAX_AGE_S, SESSION_TTL_MS, TokenInfo};
+use app::auth::model::TokenInfo;
+use app::auth::service::SESSION_COOKIE_MAX_AGE_S;
 use app::auth::session::{clear_session_cookie, session_cookie};
 use app::error::AppError;
 use app::state::AppState;
@@ -42,8 +43,7 @@ async fn register(
     ClientIp(ip): ClientIp,
     Json(body): Json<Credentials>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
-    state.limits.auth.check(&ip)?;
-    let user = service::register(&state.db, &body.username, &body.password).await?;
+    let user = state.auth.register(ip, &body.username, &body.password).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -52,15 +52,14 @@ async fn login(
     ClientIp(ip): ClientIp,
     Json(body): Json<Credentials>,
 ) -> Result<impl IntoResponse, AppError> {
-    state.limits.auth.check(&ip)?;
-    let (_, token) = service::login(&state.db, &body.username, &body.password).await?;
-    let cookie = session_cookie(&token, state.settings.secure_cookies, SESSION_COOKIE_MAX_AGE_S);
-    let expires_at = app::db::now_ms() + SESSION_TTL_MS;
-    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(LoginResponse { token, expires_at })))
+    let signed_in = state.auth.login(ip, &body.username, &body.password).await?;
+    let cookie = session_cookie(&signed_in.secret, state.settings.secure_cookies, SESSION_COOKIE_MAX_AGE_S);
+    let body = LoginResponse { token: signed_in.secret, expires_at: signed_in.expires_at };
+    Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(body)))
 }
 
 async fn logout(State(state): State<AppState>, Auth(session): Auth) -> Result<impl IntoResponse, AppError> {
-    service::revoke(&state.db, session.token_id).await?;
+    state.auth.logout(&session).await?;
     let cookie = clear_session_cookie(state.settings.secure_cookies);
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
 }
@@ -87,12 +86,12 @@ async fn create_token(
     Auth(session): Auth,
     Json(body): Json<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
-    let (info, token) = service::create_personal_token(&state.db, session.user.id, &body.name).await?;
+    let (info, token) = state.auth.create_token(&session.user, &body.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { info, token })))
 }
 
 async fn list_tokens(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<TokenInfo>>, AppError> {
-    service::list_personal_tokens(&state.db, session.user.id).await.map(Json)
+    state.auth.tokens(&session.user).await.map(Json)
 }
 
 async fn revoke_token(
@@ -100,6 +99,6 @@ async fn revoke_token(
     Auth(session): Auth,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    service::revoke_personal_token(&state.db, session.user.id, id).await?;
+    state.auth.revoke_token(&session.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

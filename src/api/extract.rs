@@ -6,7 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 
-use app::auth::service::{self, Session};
+use app::auth::service::Session;
 use app::error::AppError;
 use app::net::client_ip;
 use app::state::AppState;
@@ -74,7 +74,7 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        service::authenticate_headers(&state.db, &parts.headers).await.map(Auth)
+        state.auth.authenticate_headers(&parts.headers).await.map(Auth)
     }
 }
 

@@ -10,10 +10,11 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 use tokio_util::sync::CancellationToken;
 
 use app::auth::User;
-use app::chat::frames::{ClientFrame, ServerFrame};
-use app::chat::hub::{ConnId, Delivery};
-use app::chat::{Message, store};
+use app::chat::Message;
 use app::error::AppError;
+use app::live::frames::{ClientFrame, ServerFrame};
+use app::live::hub::{ConnId, Delivery};
+use app::live::sequence::{Admit, Sequencer};
 use app::state::AppState;
 
 /// Heartbeat pings go out this often.
@@ -22,7 +23,6 @@ const PING_EVERY: Duration = Duration::from_secs(10);
 const RESUME_GRACE: Duration = Duration::from_secs(1);
 /// Queued deliveries written per flush (one syscall for a burst).
 const BATCH: usize = 64;
-const REPLAY_PAGE: i64 = 200;
 
 pub struct SessionConfig {
     pub idle_timeout: Duration,
@@ -46,7 +46,7 @@ where
 {
     let (conn, queue, first) = state.hub.register(user.id);
     state.chat.presence.changed(user.id).await;
-    let mut session = Session { state: state.clone(), user: user.clone(), conn, last_seq: HashMap::new() };
+    let mut session = Session { state: state.clone(), user: user.clone(), conn, order: Sequencer::default() };
     if first {
         session.announce_presence(true).await;
     }
@@ -63,8 +63,8 @@ struct Session {
     state: AppState,
     user: User,
     conn: ConnId,
-    /// Highest seq delivered per conversation: drops duplicates, finds gaps.
-    last_seq: HashMap<i64, i64>,
+    /// Each conversation's messages in order, once.
+    order: Sequencer,
 }
 
 impl Session {
@@ -141,14 +141,14 @@ impl Session {
     }
 
     async fn hello(&self) -> ServerFrame {
-        let contacts = store::contacts(&self.state.db, self.user.id).await.unwrap_or_default();
+        let contacts = self.state.chat.contacts(&self.user).await.unwrap_or_default();
         let mut online: Vec<i64> = self.state.chat.presence.online_among(&contacts).await.into_iter().collect();
         online.sort_unstable();
         ServerFrame::Hello { user: self.user.clone(), online }
     }
 
     async fn announce_presence(&self, online: bool) {
-        if let Ok(contacts) = store::contacts(&self.state.db, self.user.id).await {
+        if let Ok(contacts) = self.state.chat.contacts(&self.user).await {
             let frame = ServerFrame::Presence { user_id: self.user.id, online };
             self.state.chat.publish(contacts, None, None, &frame).await;
         }
@@ -217,24 +217,16 @@ impl Session {
         after_id: i64,
     ) -> Result<(), Replay> {
         let chat = self.state.chat.clone();
-        let mut cursor = after_id;
-        let mut last_seq =
-            store::seq_at_or_before(&self.state.db, conversation_id, after_id).await.map_err(Replay::App)?;
-        loop {
-            let page = chat.missed(&self.user, conversation_id, cursor, REPLAY_PAGE).await.map_err(Replay::App)?;
-            for message in &page {
-                self.send_frame(socket, &ServerFrame::Message { message: message.clone() })
-                    .await
-                    .map_err(|_| Replay::Socket)?;
-                last_seq = message.seq;
+        self.order.resume_from(&chat, &self.user, conversation_id, after_id).await.map_err(Replay::App)?;
+        let mut cursor = Some(after_id);
+        while let Some(after) = cursor {
+            let (page, next) =
+                self.order.replay_page(&chat, &self.user, conversation_id, after).await.map_err(Replay::App)?;
+            for message in page {
+                self.send_frame(socket, &ServerFrame::Message { message }).await.map_err(|_| Replay::Socket)?;
             }
-            match page.last() {
-                Some(last) if page.len() as i64 == REPLAY_PAGE => cursor = last.id,
-                _ => break,
-            }
+            cursor = next;
         }
-        let tracked = self.last_seq.entry(conversation_id).or_insert(last_seq);
-        *tracked = (*tracked).max(last_seq);
         Ok(())
     }
 
@@ -263,27 +255,19 @@ impl Session {
         let Some(reference) = delivery.message else {
             return socket.feed(WsMessage::Text(delivery.json)).await.map_err(|_| ());
         };
-        match self.last_seq.get(&reference.conversation_id).copied() {
-            Some(last) if reference.seq <= last => return Ok(()),
-            Some(last) if reference.seq > last + 1 => {
-                let gap = store::messages_between_seq(&self.state.db, reference.conversation_id, last, reference.seq)
-                    .await
-                    .unwrap_or_default();
+        match self.order.admit(&self.state.chat, reference).await {
+            Admit::Duplicate => return Ok(()),
+            Admit::After(gap) => {
                 for message in gap {
                     self.send_message(socket, message).await?;
                 }
             }
-            _ => {}
         }
-        self.last_seq.insert(reference.conversation_id, reference.seq);
         socket.feed(WsMessage::Text(delivery.json)).await.map_err(|_| ())
     }
 
     async fn send_message<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, message: Message) -> Result<(), ()> {
-        let (conversation_id, seq) = (message.conversation_id, message.seq);
-        self.send_frame(socket, &ServerFrame::Message { message }).await?;
-        self.last_seq.insert(conversation_id, seq);
-        Ok(())
+        self.send_frame(socket, &ServerFrame::Message { message }).await
     }
 
     async fn send_frame<S: Sink<WsMessage> + Unpin>(&self, socket: &mut S, frame: &ServerFrame) -> Result<(), ()> {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod push_service;
 pub mod tls;
 pub mod ws;

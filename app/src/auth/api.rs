@@ -1,5 +1,5 @@
 //! Server functions the UI calls for accounts. Thin: they resolve the
-//! caller, apply the same rate limits as the REST API and call `service`.
+//! caller and call the `Auth` service, as the REST API does.
 
 use leptos::prelude::*;
 
@@ -20,12 +20,11 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 /// Creates an account and signs it in.
 #[server(prefix = "/fn", endpoint = "auth/register")]
 pub async fn register(username: String, password: String) -> Result<User, AppError> {
-    use crate::{auth::service, server_ctx};
+    use crate::server_ctx;
     let state = server_ctx::state()?;
     server_ctx::fail_status(async {
-        state.limits.auth.check(&server_ctx::client_ip()?)?;
-        service::register(&state.db, &username, &password).await?;
-        let user = sign_in(&state, &username, &password).await?;
+        let signed_in = state.auth.sign_up(server_ctx::client_ip()?, &username, &password).await?;
+        let user = set_session(&state, signed_in);
         leptos_axum::redirect("/");
         Ok(user)
     })
@@ -39,8 +38,8 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     use crate::{auth::return_to::safe_return_path, server_ctx};
     let state = server_ctx::state()?;
     server_ctx::fail_status(async {
-        state.limits.auth.check(&server_ctx::client_ip()?)?;
-        let user = sign_in(&state, &username, &password).await?;
+        let signed_in = state.auth.login(server_ctx::client_ip()?, &username, &password).await?;
+        let user = set_session(&state, signed_in);
         leptos_axum::redirect(safe_return_path(next.as_deref()));
         Ok(user)
     })
@@ -50,24 +49,21 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 /// Ends the current session.
 #[server(prefix = "/fn", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::{auth::service, auth::session::clear_session_cookie, server_ctx};
+    use crate::{auth::session::clear_session_cookie, server_ctx};
     let state = server_ctx::state()?;
     if let Ok(session) = server_ctx::session().await {
-        service::revoke(&state.db, session.token_id).await?;
+        state.auth.logout(&session).await?;
     }
     server_ctx::set_cookie(clear_session_cookie(state.settings.secure_cookies));
     leptos_axum::redirect("/signin");
     Ok(())
 }
 
+/// Puts a new session in the response's cookie.
 #[cfg(feature = "ssr")]
-async fn sign_in(state: &crate::state::AppState, username: &str, password: &str) -> Result<User, AppError> {
-    use crate::auth::{service, session::session_cookie};
-    let (user, secret) = service::login(&state.db, username, password).await?;
-    crate::server_ctx::set_cookie(session_cookie(
-        &secret,
-        state.settings.secure_cookies,
-        service::SESSION_COOKIE_MAX_AGE_S,
-    ));
-    Ok(user)
+fn set_session(state: &crate::state::AppState, signed_in: crate::auth::service::SignedIn) -> User {
+    use crate::auth::{service::SESSION_COOKIE_MAX_AGE_S, session::session_cookie};
+    let cookie = session_cookie(&signed_in.secret, state.settings.secure_cookies, SESSION_COOKIE_MAX_AGE_S);
+    crate::server_ctx::set_cookie(cookie);
+    signed_in.user
 }

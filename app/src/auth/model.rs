@@ -49,6 +49,15 @@ pub fn validate_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A personal access token as listed to its owner (never the secret).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,25 +1,22 @@
-//! Conversations and messages, delivered live.
+//! Conversations and messages: the chat domain. Live delivery is `crate::live`.
 
 pub mod api;
-pub mod frames;
+#[cfg(feature = "hydrate")]
+pub mod client;
 pub mod model;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod access;
 #[cfg(feature = "ssr")]
-pub mod cluster;
-#[cfg(feature = "ssr")]
-pub mod hub;
-#[cfg(feature = "ssr")]
-pub mod members;
-#[cfg(feature = "ssr")]
-pub mod redis;
+pub mod fanout;
 #[cfg(feature = "ssr")]
 pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod writer;
 
 pub use model::{Conversation, ConversationKind, Message};

@@ -10,16 +10,16 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::access::require_member;
 use super::model::{validate_body, validate_client_id};
 use super::service::Chat;
+use super::store;
 use crate::auth::User;
 use crate::db::now_ms;
-use crate::error::{AppError, internal};
+use crate::error::AppError;
 
 /// How far ahead a message may be scheduled.
 pub const MAX_AHEAD_MS: i64 = 366 * 24 * 3600 * 1000;
@@ -44,22 +44,6 @@ pub struct Scheduled {
     pub error: Option<String>,
 }
 
-impl Scheduled {
-    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            conversation_id: row.try_get("conversation_id")?,
-            client_id: row.try_get("client_id")?,
-            body: row.try_get("body")?,
-            send_at: row.try_get("send_at")?,
-            created_at: row.try_get("created_at")?,
-            error: row.try_get("error")?,
-        })
-    }
-}
-
-const COLUMNS: &str = "id, conversation_id, client_id, body, send_at, created_at, error";
-
 impl Chat {
     /// Schedules `body` for `send_at`. Repeating a `client_id` returns the
     /// pending original (`false`) instead of scheduling it twice.
@@ -81,49 +65,17 @@ impl Chat {
             ));
         }
         require_member(&self.db, conversation_id, me.id).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO scheduled_messages (conversation_id, author_id, client_id, body, send_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
-        )
-        .bind(conversation_id)
-        .bind(me.id)
-        .bind(client_id)
-        .bind(body)
-        .bind(send_at)
-        .bind(now)
-        .fetch_optional(self.db.pool())
-        .await?;
-        let created = inserted.is_some();
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM scheduled_messages WHERE author_id = $1 AND client_id = $2"
-        )))
-        .bind(me.id)
-        .bind(client_id)
-        .fetch_optional(self.db.pool())
-        .await?
-        .ok_or_else(|| internal("scheduled message vanished"))?;
-        Ok((Scheduled::from_row(&row)?, created))
+        store::insert_scheduled(&self.db, me.id, conversation_id, client_id, body, send_at, now).await
     }
 
     /// The caller's scheduled messages, soonest first, failed ones included.
     pub async fn scheduled(&self, me: &User) -> Result<Vec<Scheduled>, AppError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM scheduled_messages WHERE author_id = $1 ORDER BY send_at, id"
-        )))
-        .bind(me.id)
-        .fetch_all(self.db.pool())
-        .await?;
-        rows.iter().map(|r| Scheduled::from_row(r).map_err(AppError::from)).collect()
+        store::scheduled_for(&self.db, me.id).await
     }
 
     /// Cancels (or clears a failed) scheduled message of the caller's.
     pub async fn cancel_scheduled(&self, me: &User, id: i64) -> Result<(), AppError> {
-        let deleted = sqlx::query("DELETE FROM scheduled_messages WHERE id = $1 AND author_id = $2")
-            .bind(id)
-            .bind(me.id)
-            .execute(self.db.pool())
-            .await?;
-        if deleted.rows_affected() == 0 {
+        if !store::delete_scheduled(&self.db, me.id, id).await? {
             return Err(AppError::NotFound("scheduled message".into()));
         }
         Ok(())
@@ -131,67 +83,36 @@ impl Chat {
 
     /// Sends what is due; returns how many it handled.
     async fn send_due(&self) -> Result<usize, AppError> {
-        let now = now_ms();
-        let rows = sqlx::query(
-            "SELECT s.id, s.conversation_id, s.author_id, u.username, s.client_id, s.body \
-             FROM scheduled_messages s JOIN users u ON u.id = s.author_id \
-             WHERE s.send_at <= $1 AND s.claimed_until < $1 AND s.error IS NULL \
-             ORDER BY s.send_at, s.id LIMIT $2",
-        )
-        .bind(now)
-        .bind(BATCH)
-        .fetch_all(self.db.pool())
-        .await?;
-        let mut handled = 0;
-        for row in rows {
-            let id: i64 = row.try_get("id")?;
-            // Claim it, unless another node just did.
-            let claimed = sqlx::query(
-                "UPDATE scheduled_messages SET claimed_until = $2 WHERE id = $1 AND claimed_until < $3 AND error IS NULL",
-            )
-            .bind(id)
-            .bind(now + CLAIM_MS)
-            .bind(now)
-            .execute(self.db.pool())
-            .await?;
-            if claimed.rows_affected() == 0 {
-                continue;
-            }
-            let author = User { id: row.try_get("author_id")?, username: row.try_get("username")? };
-            let conversation_id: i64 = row.try_get("conversation_id")?;
-            let client_id: String = row.try_get("client_id")?;
-            let body: String = row.try_get("body")?;
-            self.settle(id, self.send(&author, conversation_id, &client_id, &body).await).await?;
-            handled += 1;
+        let due = store::claim_due(&self.db, now_ms(), BATCH, CLAIM_MS).await?;
+        let handled = due.len();
+        for item in due {
+            let sent = self.send(&item.author, item.conversation_id, &item.client_id, &item.body).await;
+            self.settle(item.id, sent).await?;
         }
         Ok(handled)
     }
 
     /// Records what became of one send.
     async fn settle<T>(&self, id: i64, sent: Result<T, AppError>) -> Result<(), AppError> {
-        let query = match sent {
+        match sent {
             Ok(_) => {
                 metrics::counter!("tidings_scheduled_sent_total").increment(1);
-                sqlx::query("DELETE FROM scheduled_messages WHERE id = $1").bind(id)
+                store::scheduled_sent(&self.db, id).await
             }
             Err(AppError::RateLimited { retry_after }) => {
-                sqlx::query("UPDATE scheduled_messages SET claimed_until = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(now_ms() + retry_after.max(1) as i64 * 1000)
+                store::scheduled_later(&self.db, id, now_ms() + retry_after.max(1) as i64 * 1000).await
             }
             Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Invalid { .. })) => {
                 metrics::counter!("tidings_scheduled_failed_total").increment(1);
                 tracing::warn!(id, %err, "scheduled message cannot be sent; kept with the reason");
-                sqlx::query("UPDATE scheduled_messages SET error = $2 WHERE id = $1").bind(id).bind(err.to_string())
+                store::scheduled_failed(&self.db, id, &err.to_string()).await
             }
             // Anything else is transient: the claim runs out and it is retried.
             Err(err) => {
                 tracing::warn!(id, %err, "scheduled message: send failed; will retry");
-                return Ok(());
+                Ok(())
             }
-        };
-        query.execute(self.db.pool()).await?;
-        Ok(())
+        }
     }
 }
 

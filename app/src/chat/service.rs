@@ -3,21 +3,20 @@
 
 use std::sync::Arc;
 
-use sqlx::Row;
-
 use super::access::{require_in, require_member};
-use super::cluster::{Broker, Presence};
-use super::frames::ServerFrame;
-use super::hub::{Delivery, Envelope, MessageRef};
-use super::members::MemberCache;
 use super::model::{
     Conversation, ConversationKind, GROUP_MAX_MEMBERS, Message, TITLE_MAX_CHARS, validate_body, validate_client_id,
     validate_limit,
 };
 use super::store;
+use super::writer::{Draft, Writer, Written};
 use crate::auth::User;
-use crate::db::{Db, now_ms};
+use crate::db::Db;
 use crate::error::{AppError, internal};
+use crate::live::cluster::{Broker, Presence};
+use crate::live::frames::ServerFrame;
+use crate::live::hub::{Delivery, Envelope, MessageRef};
+use crate::live::members::MemberCache;
 use crate::rate_limit::RateLimits;
 
 /// The chat domain service. Cheap to clone.
@@ -28,8 +27,8 @@ pub struct Chat {
     pub presence: Arc<dyn Presence>,
     pub limits: RateLimits,
     pub members: MemberCache,
-    /// Pokes the push workers when a message queued pushes.
-    pub push_wake: Arc<tokio::sync::Notify>,
+    /// Stores new messages, with what they set off, in group commits.
+    pub writer: Writer,
 }
 
 /// Whether `send` stored a new message or found the original.
@@ -122,10 +121,10 @@ impl Chat {
 
     /// Stores a message exactly once per `(author, client_id)` and fans it out.
     ///
-    /// The common path is one write transaction: take the conversation's
-    /// next seq (locking its row, so seqs have no gaps and ids commit in
-    /// order), read the members (the access check), insert. Duplicates and
-    /// refusals are sorted out only when they happen.
+    /// Checks happen here (limits, membership); the writer stores it with
+    /// the other sends waiting at that moment, in one transaction with what
+    /// the message sets off (`fanout`), and answers after the commit. Then
+    /// the message goes live.
     pub async fn send(
         &self,
         me: &User,
@@ -151,55 +150,23 @@ impl Chat {
         // (hidden tabs included: iOS keeps backgrounded sockets open) gets a push.
         let mut looking: Vec<i64> = self.presence.visible_among(&members).await.into_iter().collect();
         looking.sort_unstable();
-        let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        let locked = sqlx::query(
-            "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = $2 WHERE id = $1 RETURNING last_seq",
-        )
-        .bind(conversation_id)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(locked) = locked else {
-            return Err(AppError::NotFound("conversation".into()));
-        };
-        let seq: i64 = locked.try_get("last_seq")?;
-        let inserted = sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
-        )
-        .bind(conversation_id)
-        .bind(seq)
-        .bind(me.id)
-        .bind(client_id)
-        .bind(body)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = inserted else {
-            // Sent before (or by a concurrent retry): undo our seq, return the original.
-            drop(tx);
-            let original = self.original(me, conversation_id, client_id).await?;
-            return original.map(|m| (m, Sent::Duplicate)).ok_or_else(|| internal("duplicate message vanished"));
-        };
-        let id: i64 = row.try_get("id")?;
-        let pushes =
-            crate::push::store::enqueue_for_message(&mut *tx, conversation_id, id, me.id, &looking, now).await?;
-        tx.commit().await?;
-        metrics::counter!("tidings_messages_total").increment(1);
-        if pushes > 0 {
-            self.push_wake.notify_one();
-        }
-
-        let message = Message {
-            id,
-            conversation_id,
-            seq,
+        let draft = Draft {
             author: me.clone(),
+            conversation_id,
             client_id: client_id.to_owned(),
             body: body.to_owned(),
-            created_at: now,
+            members: members.clone(),
+            looking,
         };
+        let message = match self.writer.write(draft).await? {
+            Written::Created(message) => message,
+            Written::Duplicate => {
+                let original = self.original(me, conversation_id, client_id).await?;
+                return original.map(|m| (m, Sent::Duplicate)).ok_or_else(|| internal("duplicate message vanished"));
+            }
+        };
+        metrics::counter!("tidings_messages_total").increment(1);
+        let (seq, id) = (message.seq, message.id);
         let reference = MessageRef { conversation_id, seq, id };
         self.publish(members.to_vec(), None, Some(reference), &ServerFrame::Message { message: message.clone() }).await;
         Ok((message, Sent::Created))
@@ -214,6 +181,24 @@ impl Chat {
             }
             other => Ok(other),
         }
+    }
+
+    /// The people the user shares a conversation with (for presence).
+    pub async fn contacts(&self, me: &User) -> Result<Vec<i64>, AppError> {
+        store::contacts(&self.db, me.id).await
+    }
+
+    /// The seq of the latest message at or before `message_id` (where a
+    /// client's view of the conversation ends).
+    pub async fn seq_at_or_before(&self, me: &User, conversation_id: i64, message_id: i64) -> Result<i64, AppError> {
+        require_member(&self.db, conversation_id, me.id).await?;
+        store::seq_at_or_before(&self.db, conversation_id, message_id).await
+    }
+
+    /// Messages strictly between two seqs: a live socket's gap. The caller
+    /// is already known to be a member (the message was fanned out to it).
+    pub async fn between_seq(&self, conversation_id: i64, from: i64, to: i64) -> Result<Vec<Message>, AppError> {
+        store::messages_between_seq(&self.db, conversation_id, from, to).await
     }
 
     /// Moves the caller's read pointer forward and tells their other devices
@@ -250,8 +235,10 @@ impl Chat {
                 format!("a group has at most {GROUP_MAX_MEMBERS} members"),
             ));
         }
-        let user = crate::auth::service::find_user(&self.db, username)
+        let user = store::users_by_name(&self.db, &[username.to_owned()])
             .await?
+            .map_err(|_| AppError::invalid("unknown_user", format!("no such user: {username}")))?
+            .pop()
             .ok_or_else(|| AppError::invalid("unknown_user", format!("no such user: {username}")))?;
         store::add_member(&self.db, conversation_id, user.id).await?;
         self.members.invalidate(conversation_id);

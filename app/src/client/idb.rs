@@ -1,36 +1,23 @@
-//! IndexedDB (through the `idb` crate): the outbox of messages not yet
-//! acknowledged by the server, and a cache of recent conversations and
-//! messages for reading offline. Values are JSON strings.
+//! IndexedDB (through the `idb` crate), as JSON values under string keys.
+//! The database's object stores are declared here, once: the chat's
+//! outbox of unsent messages and its offline cache.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use idb::builder::{DatabaseBuilder, ObjectStoreBuilder};
 use idb::{Database, TransactionMode};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
-use crate::auth::User;
-
 const DB_NAME: &str = "tidings";
-const OUTBOX: &str = "outbox";
-const CACHE: &str = "cache";
+/// Messages written and not yet acknowledged (`chat::client::outbox`).
+pub const OUTBOX: &str = "outbox";
+/// Recent conversations and messages, for reading offline.
+pub const CACHE: &str = "cache";
 
 thread_local! {
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
-}
-
-/// A message written here and not yet acknowledged by the server.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    pub client_id: String,
-    pub conversation_id: i64,
-    pub author: User,
-    pub body: String,
-    pub created_at: i64,
-    /// Set when the server refused it for good (4xx).
-    #[serde(default)]
-    pub failed: Option<String>,
 }
 
 async fn db() -> Option<Rc<Database>> {
@@ -80,33 +67,23 @@ async fn all(store: &str) -> Vec<String> {
     request.await.map(|values| values.into_iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default()
 }
 
-/// Saves (or updates) an outbox entry. Returns false if IndexedDB is unavailable.
-pub async fn outbox_put(entry: &OutboxEntry) -> bool {
-    let Ok(json) = serde_json::to_string(entry) else { return false };
-    put(OUTBOX, &entry.client_id, &json).await.is_some()
+/// Stores `value` as JSON under `key` in `store`; false if IndexedDB is unavailable.
+pub async fn put_json<T: Serialize>(store: &str, key: &str, value: &T) -> bool {
+    let Ok(json) = serde_json::to_string(value) else { return false };
+    put(store, key, &json).await.is_some()
 }
 
-pub async fn outbox_delete(client_id: &str) {
-    let _ = delete(OUTBOX, client_id).await;
+pub async fn get_json<T: DeserializeOwned>(store: &str, key: &str) -> Option<T> {
+    serde_json::from_str(&get(store, key).await?).ok()
 }
 
-/// Every entry, oldest first.
-pub async fn outbox_all() -> Vec<OutboxEntry> {
-    let mut entries: Vec<OutboxEntry> =
-        all(OUTBOX).await.iter().filter_map(|json| serde_json::from_str(json).ok()).collect();
-    entries.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.client_id.cmp(&b.client_id)));
-    entries
+/// Every value of `store` that reads as `T`.
+pub async fn all_json<T: DeserializeOwned>(store: &str) -> Vec<T> {
+    all(store).await.iter().filter_map(|json| serde_json::from_str(json).ok()).collect()
 }
 
-/// Caches any JSON-serialisable value under `key` (e.g. "conversations", "thread:7").
-pub async fn cache_put<T: Serialize>(key: &str, value: &T) {
-    if let Ok(json) = serde_json::to_string(value) {
-        let _ = put(CACHE, key, &json).await;
-    }
-}
-
-pub async fn cache_get<T: DeserializeOwned>(key: &str) -> Option<T> {
-    serde_json::from_str(&get(CACHE, key).await?).ok()
+pub async fn remove(store: &str, key: &str) {
+    let _ = delete(store, key).await;
 }
 
 /// Forgets everything (sign-out: the next person on this device sees nothing).

@@ -1,14 +1,10 @@
-//! The browser side (feature `hydrate`): every browser API the app uses is
-//! wrapped here, so components never touch `web_sys` directly.
+//! Generic browser wrappers (feature `hydrate`): IndexedDB, calling browser
+//! APIs by name, and small helpers. A leaf: it imports nothing from the
+//! app. Each concept's browser half lives with its concept (`chat::client`,
+//! `pwa::client`), and components never touch `web_sys` directly.
 
-pub mod cache;
 pub mod idb;
-mod js;
-mod outbox;
-mod push;
-pub mod pwa;
-pub mod runtime;
-pub mod socket;
+pub mod js;
 
 /// Milliseconds since the epoch, from the browser clock.
 pub fn now_ms() -> f64 {

@@ -1,10 +1,15 @@
-//! Web Push: VAPID keys, subscriptions, the delivery queue and the sender.
+//! Web Push: VAPID keys, subscriptions, push jobs (a kind of the one job
+//! queue), the message fan-out step that writes them, and the sender.
 
 pub mod api;
 pub mod model;
 
 #[cfg(feature = "ssr")]
+pub mod deliver;
+#[cfg(feature = "ssr")]
 pub mod encrypt;
+#[cfg(feature = "ssr")]
+pub mod fanout;
 #[cfg(feature = "ssr")]
 pub mod jwt;
 #[cfg(feature = "ssr")]
@@ -19,5 +24,3 @@ pub mod store;
 pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod vapid;
-#[cfg(feature = "ssr")]
-pub mod worker;

@@ -17,6 +17,9 @@ use super::encrypt::encrypt;
 use super::jwt::VapidSigner;
 use super::validate::is_public;
 
+/// The longest `Retry-After` taken from a push service.
+pub const MAX_RETRY_AFTER_SECS: u64 = 24 * 3600;
+
 /// Give up on a request after this long (and retry later).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -163,8 +166,12 @@ pub fn install_crypto_provider() {
 /// Maps a push service's status to what we do next (RFC 8030 §5, plus
 /// 406, which one push service uses for rate limiting).
 pub fn classify(status: u16, retry_after: Option<&HeaderValue>) -> Outcome {
-    let retry_after =
-        retry_after.and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+    // Capped here (and again by the queue): a hostile value can neither keep
+    // a push waiting for years nor overflow a timestamp.
+    let retry_after = retry_after
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|secs| Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS)));
     match status {
         200..=299 => Outcome::Accepted(status),
         404 | 410 => Outcome::Gone(status),

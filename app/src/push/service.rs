@@ -1,11 +1,9 @@
 //! Push operations behind the REST API and server functions (server only).
 
-use std::sync::Arc;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use tokio::sync::Notify;
 
+use super::deliver;
 use super::model::{Delivery, Device, NewSubscription};
 use super::store;
 use super::validate::validate;
@@ -24,8 +22,8 @@ pub struct PushService {
     /// The VAPID public key browsers subscribe with (base64url).
     pub public_key: String,
     pub allow_private: bool,
-    /// Wakes the delivery workers.
-    pub wake: Arc<Notify>,
+    /// Wakes the job workers.
+    pub wake: crate::queue::Waker,
 }
 
 impl PushService {
@@ -83,11 +81,14 @@ impl PushService {
 
     /// Queues a test notification to each of the caller's devices.
     pub async fn send_test(&self, me: &User) -> Result<u64, AppError> {
-        let queued = store::enqueue_test(&self.db, me.id).await?;
-        if queued == 0 {
+        let devices = store::recipients_for_user(&self.db, me.id).await?;
+        if devices.is_empty() {
             return Err(AppError::invalid("no_devices", "this account has no device subscribed to notifications"));
         }
-        self.wake.notify_one();
+        let jobs: Vec<_> =
+            devices.iter().map(|d| deliver::job(deliver::TEST, d, &deliver::PushJob::default())).collect();
+        let queued = crate::queue::enqueue_many(self.db.pool(), &jobs).await?;
+        self.wake.wake();
         Ok(queued)
     }
 

@@ -3,13 +3,13 @@
 
 use std::{fmt, sync::Arc};
 
+use super::store;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
-use sqlx::Row;
 
-use crate::db::{Db, now_ms};
+use crate::db::Db;
 use crate::error::{AppError, internal};
 
 const KEY_NAME: &str = "vapid_private_pkcs8";
@@ -67,12 +67,7 @@ pub async fn load_or_create(db: &Db) -> Result<VapidKeys, AppError> {
         return Ok(keys);
     }
     let pkcs8 = generate()?;
-    sqlx::query("INSERT INTO server_keys (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-        .bind(KEY_NAME)
-        .bind(B64.encode(&pkcs8))
-        .bind(now_ms())
-        .execute(db.pool())
-        .await?;
+    store::insert_server_key(db, KEY_NAME, &B64.encode(&pkcs8)).await?;
     tracing::info!("generated a new VAPID key pair");
     load(db).await?.ok_or_else(|| internal("VAPID key vanished after insert"))
 }
@@ -81,24 +76,13 @@ pub async fn load_or_create(db: &Db) -> Result<VapidKeys, AppError> {
 /// subscribe again.
 pub async fn rotate(db: &Db) -> Result<VapidKeys, AppError> {
     let pkcs8 = generate()?;
-    sqlx::query(
-        "INSERT INTO server_keys (name, value, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
-    )
-    .bind(KEY_NAME)
-    .bind(B64.encode(&pkcs8))
-    .bind(now_ms())
-    .execute(db.pool())
-    .await?;
+    store::replace_server_key(db, KEY_NAME, &B64.encode(&pkcs8)).await?;
     tracing::warn!("rotated the VAPID key pair; existing push subscriptions must be renewed");
     VapidKeys::from_pkcs8(&pkcs8)
 }
 
 async fn load(db: &Db) -> Result<Option<VapidKeys>, AppError> {
-    let row =
-        sqlx::query("SELECT value FROM server_keys WHERE name = $1").bind(KEY_NAME).fetch_optional(db.pool()).await?;
-    let Some(row) = row else { return Ok(None) };
-    let encoded: String = row.try_get("value")?;
+    let Some(encoded) = store::server_key(db, KEY_NAME).await? else { return Ok(None) };
     let pkcs8 = B64.decode(encoded).map_err(internal)?;
     VapidKeys::from_pkcs8(&pkcs8).map(Some)
 }

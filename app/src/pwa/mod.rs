@@ -1,8 +1,10 @@
 //! The installable-app layer: push opt-in, install prompt, update and
 //! offline banners, settings. State lives in `PwaState`; the browser side
-//! (`crate::client::pwa`) fills it and runs its commands.
+//! (`pwa::client`) fills it and runs its commands.
 
 mod banners;
+#[cfg(feature = "hydrate")]
+mod client;
 mod install_prompt;
 mod push_opt_in;
 mod settings;
@@ -61,6 +63,8 @@ pub enum PwaCommand {
     DismissInstall,
     DismissPushPrompt,
     ApplyUpdate,
+    /// Signed out: drop the pages kept for offline use.
+    ForgetPages,
 }
 
 #[derive(Clone, Copy)]
@@ -140,7 +144,7 @@ pub fn PwaProvider(children: Children) -> impl IntoView {
     Effect::new(move |started: Option<()>| {
         if started.is_none() {
             #[cfg(feature = "hydrate")]
-            crate::client::runtime::start_pwa(owner.clone(), pwa, chat);
+            client::start(owner.clone(), pwa, chat);
             let _ = chat;
         }
     });

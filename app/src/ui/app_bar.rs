@@ -12,8 +12,8 @@ use server_fn::ServerFn;
 use super::avatar_initial;
 use super::icons::{Icon, IconKind};
 use super::language::LanguagePicker;
-use super::session::{Session, use_current_user};
 use crate::auth::api::Logout;
+use crate::auth::current::{Session, use_current_user};
 use crate::i18n::*;
 
 #[component]
@@ -82,6 +82,8 @@ fn Menu(open: RwSignal<bool>, children: Children) -> impl IntoView {
 fn SignedIn(username: String, open: RwSignal<bool>) -> impl IntoView {
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
     let session = use_current_user();
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let pwa = crate::pwa::use_pwa();
     // Not a `ServerAction`, whose URL-error handling would join the main
     // chunk; the call itself is in a lazy chunk too (see `session`).
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
@@ -89,7 +91,8 @@ fn SignedIn(username: String, open: RwSignal<bool>) -> impl IntoView {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            if crate::client::runtime::sign_out().await {
+            if crate::auth::client::sign_out().await {
+                pwa.command(crate::pwa::PwaCommand::ForgetPages);
                 session.refresh();
             }
         });

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::session::use_current_user;
 use super::welcome::Welcome;
+use crate::auth::current::use_current_user;
 use crate::chat::ui::{ConversationList, ConversationView, NoConversation, use_chat_resources};
 use crate::i18n::*;
 use crate::pwa::InstallPrompt;

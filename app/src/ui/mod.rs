@@ -6,7 +6,6 @@ mod home;
 pub mod icons;
 mod language;
 mod routes;
-pub mod session;
 pub mod shell;
 pub mod text;
 mod welcome;

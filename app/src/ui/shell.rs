@@ -7,9 +7,9 @@ use leptos_router::{Lazy, path};
 use super::app_bar::AppBar;
 use super::home::NotFound;
 use super::routes::{ConversationRoute, HomeRoute, SettingsRoute};
-use super::session::CurrentUser;
 use super::text::LocaleProvider;
 use super::welcome::Welcome;
+use crate::auth::current::CurrentUser;
 use crate::auth::ui::{SignInPage, SignUpPage};
 use crate::chat::ui::ChatProvider;
 use crate::pwa::{CrashBanner, OfflineBanner, PwaProvider, UpdateBanner};
@@ -47,7 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// Runs before the WASM:
 /// - Chromium may fire `beforeinstallprompt` before the WASM has loaded;
-///   keep the event for the app (see `client::pwa`).
+///   keep the event for the app (see `pwa::client`).
 /// - A panic aborts the WASM (`panic = "abort"`): the panic hook logs it,
 ///   the instance traps, and nothing in it runs again. The trap reaches the
 ///   page as an uncaught `WebAssembly.RuntimeError`; show the banner then.

@@ -94,7 +94,7 @@ pub fn conversation_in_path(path: &str) -> Option<i64> {
 /// someone is signed in. Must sit inside the `Router`.
 #[component]
 pub fn ChatProvider(children: Children) -> impl IntoView {
-    let session = crate::ui::session::use_current_user();
+    let session = crate::auth::current::use_current_user();
     let state = ChatState::new(Signal::derive(move || session.signed_in()));
     provide_context(state);
     let owner = Owner::current().unwrap_or_default();
@@ -104,7 +104,7 @@ pub fn ChatProvider(children: Children) -> impl IntoView {
         let signed_in = session.signed_in().is_some();
         if signed_in && was_signed_in != Some(true) {
             #[cfg(feature = "hydrate")]
-            crate::client::runtime::start_chat(owner.clone(), state);
+            crate::chat::client::start(owner.clone(), state);
         } else if !signed_in && was_signed_in == Some(true) {
             state.command(state::Command::Disconnect);
         }

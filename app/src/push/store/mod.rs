@@ -3,8 +3,10 @@
 
 mod context;
 mod jobs;
+mod keys;
 mod subscriptions;
 
 pub use context::*;
 pub use jobs::*;
+pub use keys::*;
 pub use subscriptions::*;

@@ -6,7 +6,8 @@ use crate::db::{Db, now_ms};
 use crate::error::AppError;
 use crate::push::model::Device;
 
-use super::jobs::Job;
+use crate::push::deliver::target;
+use crate::queue::store::drop_target;
 
 /// Stores a subscription, or moves an existing endpoint to this user with
 /// the new keys. Returns its id.
@@ -19,12 +20,13 @@ pub async fn upsert_subscription(
     label: Option<&str>,
     expiration_time: Option<i64>,
 ) -> Result<i64, AppError> {
+    let origin = url::Url::parse(endpoint).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
     let row = sqlx::query(
-        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, label, expiration_time, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, label, expiration_time, created_at, origin) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
            auth = excluded.auth, label = COALESCE(excluded.label, push_subscriptions.label), \
-           expiration_time = excluded.expiration_time \
+           expiration_time = excluded.expiration_time, origin = excluded.origin \
          RETURNING id",
     )
     .bind(user_id)
@@ -34,6 +36,7 @@ pub async fn upsert_subscription(
     .bind(label)
     .bind(expiration_time)
     .bind(now_ms())
+    .bind(origin)
     .fetch_one(db.pool())
     .await?;
     Ok(row.try_get("id")?)
@@ -53,7 +56,7 @@ pub async fn count_other_subscriptions(db: &Db, user_id: i64, endpoint: &str) ->
 /// The user's devices, with the push service's origin only.
 pub async fn devices(db: &Db, user_id: i64) -> Result<Vec<Device>, AppError> {
     let rows = sqlx::query(
-        "SELECT id, label, endpoint, created_at, last_success_at, last_status FROM push_subscriptions \
+        "SELECT id, label, origin, created_at, last_success_at, last_status FROM push_subscriptions \
          WHERE user_id = $1 ORDER BY id",
     )
     .bind(user_id)
@@ -61,11 +64,10 @@ pub async fn devices(db: &Db, user_id: i64) -> Result<Vec<Device>, AppError> {
     .await?;
     rows.iter()
         .map(|r| {
-            let endpoint: String = r.try_get("endpoint")?;
             Ok(Device {
                 id: r.try_get("id")?,
                 label: r.try_get("label")?,
-                origin: url::Url::parse(&endpoint).map(|u| u.origin().ascii_serialization()).unwrap_or_default(),
+                origin: r.try_get("origin")?,
                 created_at: r.try_get("created_at")?,
                 last_success_at: r.try_get("last_success_at")?,
                 last_status: r.try_get("last_status")?,
@@ -74,41 +76,55 @@ pub async fn devices(db: &Db, user_id: i64) -> Result<Vec<Device>, AppError> {
         .collect()
 }
 
-/// Deletes one of the user's subscriptions by id or endpoint; false if none.
+/// Deletes one of the user's subscriptions by id or endpoint, with its
+/// pending pushes; false if none.
 pub async fn delete_subscription(
     db: &Db,
     user_id: i64,
     id: Option<i64>,
     endpoint: Option<&str>,
 ) -> Result<bool, AppError> {
-    let done = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND (id = $2 OR endpoint = $3)")
-        .bind(user_id)
-        .bind(id.unwrap_or(-1))
-        .bind(endpoint.unwrap_or(""))
-        .execute(db.pool())
-        .await?;
-    Ok(done.rows_affected() > 0)
+    let mut tx = db.begin_write().await?;
+    let gone =
+        sqlx::query("DELETE FROM push_subscriptions WHERE user_id = $1 AND (id = $2 OR endpoint = $3) RETURNING id")
+            .bind(user_id)
+            .bind(id.unwrap_or(-1))
+            .bind(endpoint.unwrap_or(""))
+            .fetch_all(&mut *tx)
+            .await?;
+    for row in &gone {
+        drop_target(&mut *tx, &target(row.try_get("id")?)).await?;
+    }
+    tx.commit().await?;
+    Ok(!gone.is_empty())
 }
 
-/// The subscription is gone (404/410): delete it and, by cascade, its jobs.
+/// The subscription is gone (404/410): delete it and its pending pushes.
 pub async fn prune_subscription(db: &Db, subscription_id: i64) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM push_subscriptions WHERE id = $1").bind(subscription_id).execute(&mut *tx).await?;
+    drop_target(&mut *tx, &target(subscription_id)).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub(super) async fn record_subscription_status(
-    tx: &mut crate::db::WriteTx,
-    job: &Job,
-    status: Option<u16>,
-) -> Result<(), AppError> {
-    if let Some(status) = status {
-        sqlx::query("UPDATE push_subscriptions SET last_status = $2 WHERE id = $1")
-            .bind(job.subscription_id)
-            .bind(i64::from(status))
-            .execute(&mut **tx)
-            .await?;
-    }
+/// The push service took a push.
+pub async fn record_success(db: &Db, subscription_id: i64, status: u16) -> Result<(), AppError> {
+    sqlx::query("UPDATE push_subscriptions SET last_success_at = $2, last_status = $3 WHERE id = $1")
+        .bind(subscription_id)
+        .bind(now_ms())
+        .bind(i64::from(status))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// The push service's last answer, for the device list.
+pub async fn record_status(db: &Db, subscription_id: i64, status: u16) -> Result<(), AppError> {
+    sqlx::query("UPDATE push_subscriptions SET last_status = $2 WHERE id = $1")
+        .bind(subscription_id)
+        .bind(i64::from(status))
+        .execute(db.pool())
+        .await?;
     Ok(())
 }

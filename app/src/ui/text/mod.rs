@@ -12,7 +12,7 @@
 //! site shares one closure type.
 
 use leptos::prelude::*;
-#[cfg(not(feature = "ssr"))]
+#[cfg(feature = "hydrate")]
 use leptos_i18n::Locale as _;
 
 use crate::i18n_gen::i18n::Locale;
@@ -53,51 +53,12 @@ pub fn tr_in(locale: UiLocale, key: TextKey) -> impl Fn() -> &'static str + Copy
     move || key(locale.get())
 }
 
-/// Provides `UiLocale` to `children`. On the server, leptos_i18n's
-/// provider negotiates the language and sets `<html lang dir>`.
-#[cfg(feature = "ssr")]
-#[component]
-pub fn LocaleProvider(children: Children) -> impl IntoView {
-    use crate::i18n_gen::i18n::I18nContextProvider;
-    use leptos_i18n::context::CookieOptions;
-    /// One year, in milliseconds (leptos-use's unit).
-    const COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 3600 * 1000;
-    let cookie = CookieOptions::<Locale>::default().path("/").max_age(COOKIE_MAX_AGE_MS);
-    view! {
-        <I18nContextProvider cookie_options=cookie>
-            <ProvideNegotiated children/>
-        </I18nContextProvider>
-    }
-}
-
-#[cfg(feature = "ssr")]
-#[component]
-fn ProvideNegotiated(children: Children) -> impl IntoView {
-    let i18n = crate::i18n_gen::i18n::use_i18n();
-    provide_context(UiLocale(RwSignal::new(i18n.get_locale_untracked())));
-    children()
-}
-
-/// Provides `UiLocale` to `children`. In the browser, the language is the
-/// one the server rendered (`<html lang>`); changing it updates that too.
+// The language comes from different places on each side.
 #[cfg(not(feature = "ssr"))]
-#[component]
-pub fn LocaleProvider(children: Children) -> impl IntoView {
-    let root = document().document_element();
-    let rendered = root.as_ref().and_then(|html| html.get_attribute("lang")).and_then(|lang| lang.parse().ok());
-    let locale = RwSignal::new(rendered.unwrap_or_default());
-    provide_context(UiLocale(locale));
-    Effect::new(move |_| {
-        let locale = locale.get();
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("lang", locale.as_str());
-            let _ = html.set_attribute("dir", locale.direction().as_str());
-        }
-    });
-    // The server's leptos_i18n provider renders an empty `<script>` after
-    // its children; hydration walks the same nodes.
-    view! {
-        {children()}
-        <script></script>
-    }
-}
+mod browser;
+#[cfg(feature = "ssr")]
+mod server;
+#[cfg(not(feature = "ssr"))]
+pub use browser::LocaleProvider;
+#[cfg(feature = "ssr")]
+pub use server::LocaleProvider;

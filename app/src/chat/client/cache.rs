@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-use super::idb;
 use crate::chat::Conversation;
 use crate::chat::ui::state::{ChatState, Entry, Status};
+use crate::client::idb::{self, CACHE};
 
 /// Messages kept per conversation.
 const KEEP: usize = 100;
@@ -30,7 +30,9 @@ pub fn persist(state: ChatState) {
     Effect::new(move |_| {
         let list = state.conversations.get();
         if restored.get() && !list.is_empty() {
-            leptos::task::spawn_local(async move { idb::cache_put("conversations", &list).await });
+            leptos::task::spawn_local(async move {
+                idb::put_json(CACHE, "conversations", &list).await;
+            });
         }
     });
     Effect::new(move |_| {
@@ -51,7 +53,9 @@ pub fn persist(state: ChatState) {
             saved.extend(changed);
             saved.clone()
         });
-        leptos::task::spawn_local(async move { idb::cache_put("threads", &snapshot).await });
+        leptos::task::spawn_local(async move {
+            idb::put_json(CACHE, "threads", &snapshot).await;
+        });
     });
     RESTORED.with_borrow_mut(|slot| *slot = Some(restored));
 }
@@ -63,8 +67,8 @@ thread_local! {
 /// Fills the state from the saved copy where the server has not, then
 /// lets `persist` write.
 pub async fn restore(state: ChatState) {
-    let list: Vec<Conversation> = idb::cache_get("conversations").await.unwrap_or_default();
-    let threads: HashMap<i64, Vec<Entry>> = idb::cache_get("threads").await.unwrap_or_default();
+    let list: Vec<Conversation> = idb::get_json(CACHE, "conversations").await.unwrap_or_default();
+    let threads: HashMap<i64, Vec<Entry>> = idb::get_json(CACHE, "threads").await.unwrap_or_default();
     SAVED.with_borrow_mut(|saved| *saved = Some(threads.clone()));
     if !list.is_empty() || !threads.is_empty() {
         state.restore_cached(list, threads);

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use super::js;
-use super::pwa::registration;
+use super::registration;
+use crate::client::js;
 use crate::push::api::{register_device, vapid_public_key};
 use crate::push::model::NewSubscription;
 use crate::pwa::PwaState;
@@ -32,7 +32,7 @@ async fn subscription() -> Result<NewSubscription, String> {
         let key = vapid_public_key().await.map_err(|e| e.to_string())?;
         let options = js_sys::Object::new();
         js::set(&options, "userVisibleOnly", &JsValue::TRUE);
-        let key = super::base64url_bytes(&key).ok_or("bad VAPID key")?;
+        let key = crate::client::base64url_bytes(&key).ok_or("bad VAPID key")?;
         js::set(&options, "applicationServerKey", &js_sys::Uint8Array::from(key.as_slice()).into());
         current = js::call_async(&manager, "subscribe", &[&options]).await.map_err(|e| format!("{e:?}"))?;
     }

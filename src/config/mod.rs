@@ -7,13 +7,7 @@ use app::rate_limit::Limit;
 use serde::Deserialize;
 
 use crate::cli::Overrides;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Text,
-    Json,
-}
+pub use crate::telemetry::LogFormat;
 
 /// Everything the server needs to start.
 #[derive(Clone)]
@@ -37,6 +31,11 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Prefix of this deployment's Redis keys and channel.
     pub redis_namespace: String,
+    /// Async runtime threads (`None`: one per core).
+    pub worker_threads: Option<usize>,
+    /// This node's name on its job leases (`None`: host name and port), so
+    /// a restarted node releases what it held at once.
+    pub node_id: Option<String>,
 }
 
 /// Web Push delivery settings.
@@ -47,6 +46,7 @@ pub struct PushConfig {
     pub ttl_secs: u64,
     /// Accept http and private-address endpoints. Development and tests only.
     pub allow_private: bool,
+    /// Pushes sent at the same time (the job pool's concurrency).
     pub workers: usize,
     pub max_attempts: i64,
     pub retry_base_ms: u64,
@@ -85,6 +85,8 @@ impl Default for Config {
             push: PushConfig::default(),
             redis_url: None,
             redis_namespace: "tidings".into(),
+            worker_threads: None,
+            node_id: None,
         }
     }
 }
@@ -105,6 +107,8 @@ struct FileConfig {
     push: Option<PushConfig>,
     redis_url: Option<String>,
     redis_namespace: Option<String>,
+    worker_threads: Option<usize>,
+    node_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +165,12 @@ impl Config {
         if let Some(v) = overrides.push_workers {
             config.push.workers = v;
         }
+        if let Some(v) = overrides.worker_threads {
+            config.worker_threads = Some(v).filter(|n| *n > 0);
+        }
+        if let Some(v) = &overrides.node_id {
+            config.node_id = Some(v.clone()).filter(|id| !id.is_empty());
+        }
         config.public_url = config.public_url.trim_end_matches('/').to_owned();
         if !config.public_url.starts_with("http://") && !config.public_url.starts_with("https://") {
             return Err(ConfigError::PublicUrl(config.public_url));
@@ -182,9 +192,11 @@ impl Config {
         // not applied here fails to compile.
         macro_rules! apply {
             ($($field:ident),*) => {{
-                let FileConfig { vapid_subject, redis_url, $($field),* } = file;
+                let FileConfig { vapid_subject, redis_url, worker_threads, node_id, $($field),* } = file;
                 self.vapid_subject = vapid_subject.or(self.vapid_subject.take());
                 self.redis_url = redis_url.or(self.redis_url.take());
+                self.worker_threads = worker_threads.or(self.worker_threads);
+                self.node_id = node_id.or(self.node_id.take());
                 $(if let Some(v) = $field { self.$field = v; })*
             }};
         }
@@ -217,6 +229,19 @@ impl Config {
         format!("mailto:admin@{host}")
     }
 
+    /// The name on this node's job leases: configured, else host and port.
+    pub fn node_id(&self) -> String {
+        self.node_id.clone().unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "node".into());
+            format!("{host}:{}", self.addr.port())
+        })
+    }
+
     /// Cookies get `Secure` when people reach the server over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
@@ -240,6 +265,8 @@ impl fmt::Debug for Config {
             .field("push", &self.push)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("redis_namespace", &self.redis_namespace)
+            .field("worker_threads", &self.worker_threads)
+            .field("node_id", &self.node_id)
             .finish()
     }
 }
@@ -255,77 +282,4 @@ pub fn redact_url(url: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_are_the_embedded_setup() {
-        let c = Config::load(&Overrides { config: None, ..Default::default() }).unwrap();
-        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
-        assert_eq!(c.database_url, "sqlite://data/tidings.db");
-        assert_eq!(c.public_url, "http://127.0.0.1:3000");
-        assert!(!c.secure_cookies());
-    }
-
-    #[test]
-    fn flags_win_over_file_and_file_over_defaults() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.toml");
-        std::fs::write(&path, "addr = \"0.0.0.0:4000\"\npublic_url = \"https://chat.example.org/\"\n").unwrap();
-        let o = Overrides { config: Some(path.clone()), ..Default::default() };
-        let c = Config::load(&o).unwrap();
-        assert_eq!(c.addr.port(), 4000);
-        assert_eq!(c.public_url, "https://chat.example.org");
-        assert!(c.secure_cookies());
-        let o = Overrides { config: Some(path), addr: Some("127.0.0.1:5000".parse().unwrap()), ..Default::default() };
-        assert_eq!(Config::load(&o).unwrap().addr.port(), 5000);
-    }
-
-    #[test]
-    fn unknown_file_keys_are_rejected() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.toml");
-        std::fs::write(&path, "adr = \"x\"\n").unwrap();
-        let err = Config::load(&Overrides { config: Some(path), ..Default::default() }).unwrap_err();
-        assert!(matches!(err, ConfigError::Parse { .. }));
-    }
-
-    #[test]
-    fn vapid_subject_defaults_from_the_public_url() {
-        let https = Config { public_url: "https://chat.example.org".into(), ..Config::default() };
-        assert_eq!(https.vapid_subject(), "https://chat.example.org");
-        let http = Config { public_url: "http://127.0.0.1:3000".into(), ..Config::default() };
-        assert_eq!(http.vapid_subject(), "mailto:admin@127.0.0.1");
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.toml");
-        std::fs::write(&path, "vapid_subject = \"ops@example.org\"\n").unwrap();
-        assert!(matches!(
-            Config::load(&Overrides { config: Some(path), ..Default::default() }),
-            Err(ConfigError::VapidSubject(_))
-        ));
-    }
-
-    #[test]
-    fn debug_hides_database_and_redis_passwords() {
-        let c = Config {
-            database_url: "postgres://u:hunter2@h/db".into(),
-            redis_url: Some("redis://default:swordfish@r:6379".into()),
-            ..Config::default()
-        };
-        let shown = format!("{c:?}");
-        assert!(!shown.contains("hunter2") && shown.contains("u:***@h"));
-        assert!(!shown.contains("swordfish") && shown.contains("default:***@r"));
-    }
-
-    #[test]
-    fn redis_comes_from_the_file_or_the_environment() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.toml");
-        std::fs::write(&path, "redis_url = \"redis://file:6379\"\nredis_namespace = \"chat\"\n").unwrap();
-        let c = Config::load(&Overrides { config: Some(path.clone()), ..Default::default() }).unwrap();
-        assert_eq!(c.redis_url.as_deref(), Some("redis://file:6379"));
-        assert_eq!(c.redis_namespace, "chat");
-        let o = Overrides { config: Some(path), redis_url: Some(String::new()), ..Default::default() };
-        assert_eq!(Config::load(&o).unwrap().redis_url, None, "an empty variable means one node");
-    }
-}
+mod tests;

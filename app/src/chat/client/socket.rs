@@ -9,9 +9,11 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::{idb, outbox};
-use crate::chat::frames::{ClientFrame, ServerFrame};
+use super::wire::send;
+use super::{outbox, wire};
 use crate::chat::ui::state::{ChatState, Command, Connection};
+use crate::client::idb;
+use crate::live::frames::{ClientFrame, ServerFrame};
 
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
@@ -21,7 +23,6 @@ struct Conn {
     wired: bool,
     /// False after sign-out: no reconnecting.
     enabled: bool,
-    ws: Option<WebSocket>,
     attempt: u32,
     /// Keeps the event handlers of the current socket alive.
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
@@ -47,7 +48,7 @@ pub fn start(state: ChatState) {
         // connecting: the first send after connecting has them all.
         super::cache::restore(state).await;
         outbox::restore(state).await;
-        if super::is_online() {
+        if crate::client::is_online() {
             connect(state);
         } else {
             state.connection.set(Connection::Offline);
@@ -67,7 +68,7 @@ fn wire(state: ChatState) {
     });
     // `visibilitychange` is fired at the document and bubbles to the window.
     let on_visibility = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        send(&ClientFrame::Visibility { visible: super::is_visible() });
+        send(&ClientFrame::Visibility { visible: crate::client::is_visible() });
     });
     let on_pagehide = window_event_listener(leptos::ev::pagehide, move |_| {
         send(&ClientFrame::Visibility { visible: false });
@@ -94,19 +95,8 @@ fn run(state: ChatState, command: Command) {
             // The next person on this device must not see this account's data.
             super::cache::forget();
             leptos::task::spawn_local(idb::clear_all());
-            super::pwa::forget_pages();
         }
     }
-}
-
-/// Sends a frame if the socket is open; otherwise drops it (our messages
-/// stay pending in the outbox and go out on the next connection).
-pub(super) fn send(frame: &ClientFrame) -> bool {
-    let Ok(text) = serde_json::to_string(frame) else { return false };
-    CONN.with_borrow(|conn| match &conn.ws {
-        Some(ws) if ws.ready_state() == WebSocket::OPEN => ws.send_with_str(&text).is_ok(),
-        _ => false,
-    })
 }
 
 fn url() -> Option<String> {
@@ -126,7 +116,7 @@ fn connect(state: ChatState) {
     let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| {
         CONN.with_borrow_mut(|c| c.attempt = 0);
         state.connection.set(Connection::Online);
-        send(&ClientFrame::Visibility { visible: super::is_visible() });
+        send(&ClientFrame::Visibility { visible: crate::client::is_visible() });
         send(&ClientFrame::Resume { after: state.resume_points() });
         state.list_version.update(|v| *v += 1);
         outbox::pump(state);
@@ -136,15 +126,14 @@ fn connect(state: ChatState) {
         if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
             // The outbox only schedules work here: `apply` updates the view first.
             outbox::on_frame(state, &frame);
-            state.apply(frame, super::now_ms());
+            state.apply(frame, crate::client::now_ms());
         }
     });
     let socket = ws.clone();
     let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let _code = event.dyn_ref::<CloseEvent>().map(CloseEvent::code);
-        let current = CONN.with_borrow(|c| c.ws.as_ref().is_some_and(|w| *w == socket));
-        if current {
-            CONN.with_borrow_mut(|c| c.ws = None);
+        if wire::is_current(&socket) {
+            wire::take();
             outbox::connection_lost();
             state.connection.set(Connection::Offline);
             schedule_reconnect(state);
@@ -154,14 +143,13 @@ fn connect(state: ChatState) {
     ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
 
-    let old = CONN.with_borrow_mut(|c| {
+    CONN.with_borrow_mut(|c| {
         if let Some(handle) = c.reconnect.take() {
             handle.clear();
         }
-        let old = c.ws.replace(ws);
         c.handlers = vec![on_open, on_message, on_close];
-        old
     });
+    let old = wire::replace(ws);
     if let Some(old) = old {
         detach(&old);
         let _ = old.close();
@@ -171,7 +159,7 @@ fn connect(state: ChatState) {
 
 /// Closes the socket at once (on `offline`), without waiting for a timeout.
 fn close(state: ChatState) {
-    let old = CONN.with_borrow_mut(|c| c.ws.take());
+    let old = wire::take();
     if let Some(ws) = old {
         detach(&ws);
         let _ = ws.close();
@@ -187,7 +175,7 @@ fn detach(ws: &WebSocket) {
 }
 
 fn schedule_reconnect(state: ChatState) {
-    if !super::is_online() || !CONN.with_borrow(|c| c.enabled) {
+    if !crate::client::is_online() || !CONN.with_borrow(|c| c.enabled) {
         return; // the `online` event reconnects
     }
     let attempt = CONN.with_borrow_mut(|c| {

@@ -12,7 +12,14 @@ use std::str::FromStr;
 use leptos::prelude::*;
 use leptos::server::codee::string::FromToStringCodec;
 
-use crate::auth::User;
+use super::User;
+// The server answers itself; the browser asks through a chunk of its own
+// (`auth::client`). Not a lazy function on the server: running one there
+// tells the page to preload its chunk, which a first visit does not need.
+#[cfg(not(feature = "hydrate"))]
+use super::api::current_user;
+#[cfg(feature = "hydrate")]
+use super::client::current_user;
 use crate::error::AppError;
 
 /// What the server said about this browser's session.
@@ -83,7 +90,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     pub fn provide() -> Self {
         let version = RwSignal::new(0);
-        let user = Resource::new_str(move || version.get(), |_| fetch_session());
+        let user = Resource::new_str(move || version.get(), |_| async { Session::from(current_user().await) });
         let this = Self { user, version };
         provide_context(this);
         this
@@ -98,16 +105,6 @@ impl CurrentUser {
     pub fn signed_in(&self) -> Option<User> {
         self.user.get().and_then(|session| session.user().cloned())
     }
-}
-
-#[cfg(feature = "hydrate")]
-async fn fetch_session() -> Session {
-    crate::client::runtime::fetch_session().await
-}
-
-#[cfg(not(feature = "hydrate"))]
-async fn fetch_session() -> Session {
-    crate::auth::api::current_user().await.into()
 }
 
 pub fn use_current_user() -> CurrentUser {

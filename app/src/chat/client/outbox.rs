@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::idb::{self, OutboxEntry};
-use crate::chat::frames::{ClientFrame, ServerFrame};
+use crate::auth::User;
 use crate::chat::ui::state::{ChatState, Entry, Status, is_transient};
+use crate::client::idb;
+use crate::live::frames::{ClientFrame, ServerFrame};
 
 /// Shown when this device cannot keep a message (IndexedDB unavailable).
 const NOT_SAVED: &str = "This device could not save the message. Retry to try again.";
@@ -24,6 +25,34 @@ const NOT_SAVED: &str = "This device could not save the message. Retry to try ag
 const ANSWER_WITHIN: Duration = Duration::from_secs(15);
 /// Wait before resending after a transient refusal.
 const RETRY_AFTER: Duration = Duration::from_secs(3);
+
+/// A message written here and not yet acknowledged by the server, as
+/// IndexedDB keeps it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct OutboxEntry {
+    pub client_id: String,
+    pub conversation_id: i64,
+    pub author: User,
+    pub body: String,
+    pub created_at: i64,
+    /// Set when the server refused it for good (4xx).
+    #[serde(default)]
+    pub failed: Option<String>,
+}
+
+async fn stored() -> Vec<OutboxEntry> {
+    let mut entries: Vec<OutboxEntry> = idb::all_json(idb::OUTBOX).await;
+    entries.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.client_id.cmp(&b.client_id)));
+    entries
+}
+
+async fn store(entry: &OutboxEntry) -> bool {
+    idb::put_json(idb::OUTBOX, &entry.client_id, entry).await
+}
+
+async fn unstore(client_id: &str) {
+    idb::remove(idb::OUTBOX, client_id).await;
+}
 
 #[derive(Default)]
 struct Outbox {
@@ -40,7 +69,7 @@ thread_local! {
 
 /// Puts what the outbox holds back on screen (at start-up).
 pub async fn restore(state: ChatState) {
-    for entry in idb::outbox_all().await {
+    for entry in stored().await {
         OUTBOX.with_borrow_mut(|o| o.last_created = o.last_created.max(entry.created_at));
         let status = match &entry.failed {
             Some(reason) => Status::Failed(reason.clone()),
@@ -54,13 +83,19 @@ pub async fn restore(state: ChatState) {
 pub fn write(state: ChatState, conversation_id: i64, body: String) {
     let Some(author) = state.me.get_untracked() else { return };
     let created_at = OUTBOX.with_borrow_mut(|o| {
-        o.last_created = (super::now_ms() as i64).max(o.last_created + 1);
+        o.last_created = (crate::client::now_ms() as i64).max(o.last_created + 1);
         o.last_created
     });
-    let entry =
-        OutboxEntry { client_id: super::new_client_id(), conversation_id, author, body, created_at, failed: None };
+    let entry = OutboxEntry {
+        client_id: crate::client::new_client_id(),
+        conversation_id,
+        author,
+        body,
+        created_at,
+        failed: None,
+    };
     leptos::task::spawn_local(async move {
-        if idb::outbox_put(&entry).await {
+        if store(&entry).await {
             state.add_pending(conversation_id, entry.into_view(Status::Pending));
             pump(state);
         } else {
@@ -73,15 +108,15 @@ pub fn write(state: ChatState, conversation_id: i64, body: String) {
 /// The person asked to try a failed message again.
 pub fn retry(state: ChatState, client_id: String) {
     leptos::task::spawn_local(async move {
-        let stored = idb::outbox_all().await.into_iter().find(|e| e.client_id == client_id);
+        let stored = stored().await.into_iter().find(|e| e.client_id == client_id);
         let kept = match stored {
             Some(mut entry) => {
                 entry.failed = None;
-                idb::outbox_put(&entry).await
+                store(&entry).await
             }
             // Never stored (IndexedDB failed at the time): store it now.
             None => match unsaved(state, &client_id) {
-                Some(entry) => idb::outbox_put(&entry).await,
+                Some(entry) => store(&entry).await,
                 None => false,
             },
         };
@@ -95,7 +130,7 @@ pub fn retry(state: ChatState, client_id: String) {
 /// The person gave up on a failed message.
 pub fn discard(state: ChatState, client_id: String) {
     state.remove_entry(&client_id);
-    leptos::task::spawn_local(async move { idb::outbox_delete(&client_id).await });
+    leptos::task::spawn_local(async move { unstore(&client_id).await });
 }
 
 /// Sends the oldest pending message, unless one is already on its way.
@@ -105,7 +140,7 @@ pub fn pump(state: ChatState) {
     }
     let Some((conversation_id, entry)) = oldest_pending(state) else { return };
     let frame = ClientFrame::Send { conversation_id, client_id: entry.client_id.clone(), body: entry.body };
-    if super::socket::send(&frame) {
+    if super::wire::send(&frame) {
         let client_id = entry.client_id;
         OUTBOX.with_borrow_mut(|o| o.in_flight = Some(client_id.clone()));
         set_timeout(
@@ -141,9 +176,9 @@ pub fn on_frame(state: ChatState, frame: &ServerFrame) {
             }
             let (client_id, reason) = (client_id.clone(), message.clone());
             leptos::task::spawn_local(async move {
-                if let Some(mut entry) = idb::outbox_all().await.into_iter().find(|e| e.client_id == client_id) {
+                if let Some(mut entry) = stored().await.into_iter().find(|e| e.client_id == client_id) {
                     entry.failed = Some(reason);
-                    idb::outbox_put(&entry).await;
+                    store(&entry).await;
                 }
                 pump(state);
             });
@@ -156,7 +191,7 @@ fn settled(state: ChatState, client_id: &str) {
     let client_id = client_id.to_owned();
     answered(&client_id);
     leptos::task::spawn_local(async move {
-        idb::outbox_delete(&client_id).await;
+        unstore(&client_id).await;
         pump(state);
     });
 }

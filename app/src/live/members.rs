@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use super::store;
+use crate::chat::store;
 use crate::db::Db;
 use crate::error::AppError;
 

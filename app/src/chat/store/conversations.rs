@@ -1,36 +1,12 @@
-//! SQL for conversations and messages (server only). Portable across SQLite
-//! and PostgreSQL; callers check access first (see `access`).
+//! SQL for conversations and their members.
 
-use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use super::model::{Conversation, ConversationKind, Message};
+use super::messages::message_from_row;
 use crate::auth::User;
+use crate::chat::model::{Conversation, ConversationKind, Message};
 use crate::db::{Db, now_ms};
 use crate::error::AppError;
-
-/// `SELECT <message columns> FROM messages m JOIN users u … <rest>` as a static string.
-macro_rules! select_messages {
-    ($rest:literal) => {
-        concat!(
-            "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, ",
-            "m.client_id, m.body, m.created_at FROM messages m JOIN users u ON u.id = m.author_id ",
-            $rest
-        )
-    };
-}
-
-fn message_from_row(row: &AnyRow) -> Result<Message, sqlx::Error> {
-    Ok(Message {
-        id: row.try_get("id")?,
-        conversation_id: row.try_get("conversation_id")?,
-        seq: row.try_get("seq")?,
-        author: User { id: row.try_get("author_id")?, username: row.try_get("author_username")? },
-        client_id: row.try_get("client_id")?,
-        body: row.try_get("body")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 /// `Some(is_member)` when the conversation exists.
 pub async fn membership(db: &Db, conversation_id: i64, user_id: i64) -> Result<Option<bool>, AppError> {
@@ -173,93 +149,6 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
     Ok(out)
 }
 
-/// A page of history in ascending order: the newest `limit` messages, or
-/// those before/after an id.
-pub async fn messages_page(
-    db: &Db,
-    conversation_id: i64,
-    before: Option<i64>,
-    after: Option<i64>,
-    limit: i64,
-) -> Result<Vec<Message>, AppError> {
-    // Every variant binds all four parameters so PostgreSQL can type them.
-    let (sql, newest_first) = match (before, after) {
-        (_, Some(_)) => (
-            select_messages!(
-                "WHERE m.conversation_id = $1 AND m.id > $2 AND ($3 = 0 OR m.id < $3) ORDER BY m.id ASC LIMIT $4"
-            ),
-            false,
-        ),
-        (Some(_), None) => (
-            select_messages!("WHERE m.conversation_id = $1 AND $2 = 0 AND m.id < $3 ORDER BY m.id DESC LIMIT $4"),
-            true,
-        ),
-        (None, None) => {
-            (select_messages!("WHERE m.conversation_id = $1 AND $2 = 0 AND $3 = 0 ORDER BY m.id DESC LIMIT $4"), true)
-        }
-    };
-    let rows = sqlx::query(sql)
-        .bind(conversation_id)
-        .bind(after.unwrap_or(0))
-        .bind(before.unwrap_or(0))
-        .bind(limit)
-        .fetch_all(db.pool())
-        .await?;
-    let mut messages: Vec<Message> = rows.iter().map(message_from_row).collect::<Result<_, _>>()?;
-    if newest_first {
-        messages.reverse();
-    }
-    Ok(messages)
-}
-
-/// Messages with `from < seq < to`, ascending (to fill a gap a socket saw).
-pub async fn messages_between_seq(db: &Db, conversation_id: i64, from: i64, to: i64) -> Result<Vec<Message>, AppError> {
-    let rows =
-        sqlx::query(select_messages!("WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq"))
-            .bind(conversation_id)
-            .bind(from)
-            .bind(to)
-            .fetch_all(db.pool())
-            .await?;
-    Ok(rows.iter().map(message_from_row).collect::<Result<_, _>>()?)
-}
-
-/// The message an author already sent with this client id, if any.
-pub async fn find_by_client_id<'c>(
-    exec: impl Executor<'c, Database = Any>,
-    author_id: i64,
-    client_id: &str,
-) -> Result<Option<Message>, AppError> {
-    let row = sqlx::query(select_messages!("WHERE m.author_id = $1 AND m.client_id = $2"))
-        .bind(author_id)
-        .bind(client_id)
-        .fetch_optional(exec)
-        .await?;
-    Ok(row.as_ref().map(message_from_row).transpose()?)
-}
-
-/// Moves a member's read pointer forward (never back), capped at the
-/// conversation's newest message. Returns the new pointer if it moved.
-pub async fn advance_read(
-    db: &Db,
-    conversation_id: i64,
-    user_id: i64,
-    message_id: i64,
-) -> Result<Option<i64>, AppError> {
-    let row = sqlx::query(
-        "UPDATE members SET last_read_id = $1 \
-         WHERE conversation_id = $2 AND user_id = $3 AND last_read_id < $1 \
-           AND $1 <= (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $2) \
-         RETURNING last_read_id",
-    )
-    .bind(message_id)
-    .bind(conversation_id)
-    .bind(user_id)
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(row.map(|r| r.try_get("last_read_id")).transpose()?)
-}
-
 /// Adds a member; false if they already were one.
 pub async fn add_member(db: &Db, conversation_id: i64, user_id: i64) -> Result<bool, AppError> {
     let done = sqlx::query(
@@ -301,21 +190,10 @@ pub async fn users_by_name(db: &Db, names: &[String]) -> Result<Result<Vec<User>
     let mut found = Vec::with_capacity(names.len());
     let mut missing = Vec::new();
     for name in names {
-        match crate::auth::service::find_user(db, name).await? {
+        match crate::auth::store::find_user(db, name).await? {
             Some(user) => found.push(user),
             None => missing.push(name.clone()),
         }
     }
     Ok(if missing.is_empty() { Ok(found) } else { Err(missing) })
-}
-
-/// The seq of the newest message with `id <= message_id` (0 if none): where
-/// a client that has seen `message_id` stands in the conversation.
-pub async fn seq_at_or_before(db: &Db, conversation_id: i64, message_id: i64) -> Result<i64, AppError> {
-    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM messages WHERE conversation_id = $1 AND id <= $2")
-        .bind(conversation_id)
-        .bind(message_id)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.try_get("seq")?)
 }

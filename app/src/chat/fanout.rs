@@ -1,0 +1,53 @@
+//! The step after a message is stored, inside its transaction: everything
+//! that must happen because of a new message and must not be lost (a push
+//! now; notification rows and webhook events next) plugs in here as a
+//! [`MessageStep`], so `Chat::send` knows none of them. Live delivery to
+//! open sockets is not a step: it happens after the commit, from memory.
+
+use std::sync::Arc;
+
+use crate::db::WriteTx;
+use crate::error::AppError;
+
+use super::Message;
+
+/// A message just stored, with who was there to see it.
+pub struct StoredMessage<'a> {
+    pub message: &'a Message,
+    /// Every member of the conversation.
+    pub members: &'a [i64],
+    /// Members with a visible tab open: they see it live.
+    pub looking: &'a [i64],
+}
+
+/// One consequence of a new message, written in the message's transaction.
+#[async_trait::async_trait]
+pub trait MessageStep: Send + Sync {
+    async fn on_message(&self, tx: &mut WriteTx, stored: &StoredMessage<'_>) -> Result<(), AppError>;
+
+    /// After the transaction committed (wake a worker, say).
+    fn committed(&self) {}
+}
+
+/// The steps, in the order they run. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Fanout(Arc<Vec<Arc<dyn MessageStep>>>);
+
+impl Fanout {
+    pub fn new(steps: Vec<Arc<dyn MessageStep>>) -> Self {
+        Self(Arc::new(steps))
+    }
+
+    pub async fn run(&self, tx: &mut WriteTx, stored: &StoredMessage<'_>) -> Result<(), AppError> {
+        for step in self.0.iter() {
+            step.on_message(tx, stored).await?;
+        }
+        Ok(())
+    }
+
+    pub fn committed(&self) {
+        for step in self.0.iter() {
+            step.committed();
+        }
+    }
+}

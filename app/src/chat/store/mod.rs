@@ -1,0 +1,22 @@
+//! SQL for the chat domain (server only). Portable across SQLite and
+//! PostgreSQL; callers check access first (see `access`).
+
+// Defined before the modules that use it (macros are textual).
+/// `SELECT <message columns> FROM messages m JOIN users u … <rest>` as a static string.
+macro_rules! select_messages {
+    ($rest:literal) => {
+        concat!(
+            "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, ",
+            "m.client_id, m.body, m.created_at FROM messages m JOIN users u ON u.id = m.author_id ",
+            $rest
+        )
+    };
+}
+
+mod conversations;
+mod messages;
+mod scheduled;
+
+pub use conversations::*;
+pub use messages::*;
+pub use scheduled::*;

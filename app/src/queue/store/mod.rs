@@ -1,0 +1,257 @@
+//! SQL for the job queue: writing jobs, claiming them fairly under a lease,
+//! and recording what became of them. What people read of it is `report`.
+
+mod report;
+
+pub use report::{JobInfo, depth_by_kind, list, prune_finished};
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Executor, Row};
+
+use crate::db::{Backend, Db, now_ms};
+use crate::error::AppError;
+
+/// A job to write, inside the producer's transaction.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: &'static str,
+    pub owner_id: Option<i64>,
+    pub destination: String,
+    pub target: String,
+    /// JSON for the handler.
+    pub payload: String,
+    /// Not before (ms since the epoch); `None` is now.
+    pub not_before: Option<i64>,
+}
+
+/// A claimed job, as its handler sees it.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub owner_id: Option<i64>,
+    pub destination: String,
+    pub target: String,
+    pub payload: String,
+    /// Including this one.
+    pub attempts: i64,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "(kind, owner_id, destination, target, payload, status, next_attempt_at, created_at)";
+
+/// Writes one job in the caller's transaction.
+pub async fn enqueue<'c>(exec: impl Executor<'c, Database = Any>, job: &NewJob) -> Result<i64, AppError> {
+    let now = now_ms();
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO jobs {COLUMNS} VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING id"
+    )))
+    .bind(job.kind)
+    .bind(job.owner_id)
+    .bind(&job.destination)
+    .bind(&job.target)
+    .bind(&job.payload)
+    .bind(job.not_before.unwrap_or(now))
+    .bind(now)
+    .fetch_one(exec)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// Writes several jobs in one statement, in the caller's transaction.
+pub async fn enqueue_many<'c>(exec: impl Executor<'c, Database = Any>, jobs: &[NewJob]) -> Result<u64, AppError> {
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    let now = now_ms();
+    // `$1` is the time; each job takes the next six placeholders.
+    let rows: Vec<String> = (0..jobs.len())
+        .map(|i| {
+            let p = 1 + i * 6;
+            format!("(${}, ${}, ${}, ${}, ${}, 'pending', ${}, $1)", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6)
+        })
+        .collect();
+    // Only numbered placeholders went into the statement.
+    let sql = format!("INSERT INTO jobs {COLUMNS} VALUES {}", rows.join(", "));
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now);
+    for job in jobs {
+        query = query
+            .bind(job.kind)
+            .bind(job.owner_id)
+            .bind(&job.destination)
+            .bind(&job.target)
+            .bind(&job.payload)
+            .bind(job.not_before.unwrap_or(now));
+    }
+    Ok(query.execute(exec).await?.rows_affected())
+}
+
+/// Due jobs, fairly: owners take turns (each one's oldest first; among
+/// equal turns, the owner with the shorter backlog first, so a small owner
+/// is never behind a large one), a destination has at most
+/// `per_destination` jobs in flight, and a destination that is resting is
+/// skipped.
+const CANDIDATES: &str = "\
+WITH due AS ( \
+  SELECT j.id, j.destination, \
+    ROW_NUMBER() OVER (PARTITION BY j.owner_id ORDER BY j.id) AS owner_turn, \
+    COUNT(*) OVER (PARTITION BY j.owner_id) AS owner_backlog \
+  FROM jobs j \
+  WHERE j.status = 'pending' AND j.next_attempt_at <= $1 AND (j.locked_until IS NULL OR j.locked_until < $1) \
+    AND NOT EXISTS (SELECT 1 FROM job_destinations d WHERE d.destination = j.destination AND d.blocked_until > $1) \
+), fair AS ( \
+  SELECT id, destination, owner_turn, owner_backlog, \
+    ROW_NUMBER() OVER (PARTITION BY destination ORDER BY owner_turn, owner_backlog, id) AS dest_turn \
+  FROM due \
+), busy AS ( \
+  SELECT destination, COUNT(*) AS n FROM jobs WHERE status = 'pending' AND locked_until >= $1 GROUP BY destination \
+) \
+SELECT fair.id FROM fair LEFT JOIN busy ON busy.destination = fair.destination \
+WHERE fair.dest_turn + COALESCE(busy.n, 0) <= $2 ORDER BY fair.owner_turn, fair.owner_backlog, fair.id LIMIT $3";
+
+/// Claims up to `limit` jobs for this node until `lease_ms` from now.
+pub async fn claim(db: &Db, node: &str, limit: i64, lease_ms: i64, per_destination: i64) -> Result<Vec<Job>, AppError> {
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let candidates = sqlx::query(CANDIDATES).bind(now).bind(per_destination).bind(limit).fetch_all(&mut *tx).await?;
+    let ids: Vec<i64> = candidates.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Re-checked under the lock: on PostgreSQL another node may have taken
+    // some meanwhile (`SKIP LOCKED` passes over those it holds).
+    let lock = if db.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1 WHERE id IN ( \
+           SELECT id FROM jobs WHERE id IN ({}) AND status = 'pending' \
+           AND (locked_until IS NULL OR locked_until < $3){lock}) \
+         RETURNING id, kind, owner_id, destination, target, payload, attempts, created_at",
+        placeholders(4, ids.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now + lease_ms).bind(node).bind(now);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    let mut jobs: Vec<Job> = rows.iter().map(job_from_row).collect::<Result<_, _>>()?;
+    // In the fair order chosen above.
+    jobs.sort_by_key(|j| ids.iter().position(|id| *id == j.id));
+    Ok(jobs)
+}
+
+fn job_from_row(r: &AnyRow) -> Result<Job, sqlx::Error> {
+    Ok(Job {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        owner_id: r.try_get("owner_id")?,
+        destination: r.try_get("destination")?,
+        target: r.try_get("target")?,
+        payload: r.try_get("payload")?,
+        attempts: r.try_get("attempts")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Frees the leases a node held before it stopped, so its jobs go again at
+/// once: every lease on SQLite (one node), this node's on PostgreSQL.
+pub async fn release_leases(db: &Db, node: &str) -> Result<u64, AppError> {
+    let done = match db.backend() {
+        Backend::Sqlite => {
+            sqlx::query("UPDATE jobs SET locked_until = NULL, locked_by = NULL WHERE locked_until IS NOT NULL")
+                .execute(db.pool())
+                .await?
+        }
+        Backend::Postgres => {
+            sqlx::query("UPDATE jobs SET locked_until = NULL, locked_by = NULL WHERE locked_by = $1")
+                .bind(node)
+                .execute(db.pool())
+                .await?
+        }
+    };
+    Ok(done.rows_affected())
+}
+
+pub async fn mark_done(db: &Db, job: &Job, status: Option<u16>) -> Result<(), AppError> {
+    finish(db, job, "done", status, None).await?;
+    // It answered: the destination is well again.
+    sqlx::query("DELETE FROM job_destinations WHERE destination = $1")
+        .bind(&job.destination)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_dead(db: &Db, job: &Job, status: Option<u16>, reason: &str) -> Result<(), AppError> {
+    finish(db, job, "dead", status, Some(reason)).await
+}
+
+async fn finish(db: &Db, job: &Job, outcome: &str, status: Option<u16>, reason: Option<&str>) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE jobs SET status = $2, locked_until = NULL, locked_by = NULL, last_status = $3, last_error = $4, \
+         finished_at = $5 WHERE id = $1",
+    )
+    .bind(job.id)
+    .bind(outcome)
+    .bind(status.map(i64::from))
+    .bind(reason)
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Try again at `next_attempt_at`, with a new payload if the handler gave one.
+pub async fn mark_retry(
+    db: &Db,
+    job: &Job,
+    next_attempt_at: i64,
+    status: Option<u16>,
+    reason: &str,
+    payload: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE jobs SET locked_until = NULL, locked_by = NULL, next_attempt_at = $2, last_status = $3, \
+         last_error = $4, payload = COALESCE($5, payload) WHERE id = $1",
+    )
+    .bind(job.id)
+    .bind(next_attempt_at)
+    .bind(status.map(i64::from))
+    .bind(reason)
+    .bind(payload)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Pending jobs for `target` end (it is gone); returns how many.
+pub async fn drop_target<'c>(exec: impl Executor<'c, Database = Any>, target: &str) -> Result<u64, AppError> {
+    let done =
+        sqlx::query("DELETE FROM jobs WHERE target = $1 AND status = 'pending'").bind(target).execute(exec).await?;
+    Ok(done.rows_affected())
+}
+
+/// The destination failed again: it rests until `blocked_until`. Returns
+/// its failures in a row.
+pub async fn destination_failed(db: &Db, destination: &str, rest_ms: impl Fn(i64) -> i64) -> Result<i64, AppError> {
+    let row = sqlx::query(
+        "INSERT INTO job_destinations (destination, failures, blocked_until) VALUES ($1, 1, 0) \
+         ON CONFLICT (destination) DO UPDATE SET failures = job_destinations.failures + 1 RETURNING failures",
+    )
+    .bind(destination)
+    .fetch_one(db.pool())
+    .await?;
+    let failures: i64 = row.try_get("failures")?;
+    sqlx::query("UPDATE job_destinations SET blocked_until = $2 WHERE destination = $1")
+        .bind(destination)
+        .bind(now_ms().saturating_add(rest_ms(failures)))
+        .execute(db.pool())
+        .await?;
+    Ok(failures)
+}
+
+/// `$from, $from+1, …` — numbered placeholders, which both engines accept
+/// (sqlx's `QueryBuilder` writes `?` for the Any driver, which PostgreSQL rejects).
+pub fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}

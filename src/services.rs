@@ -1,0 +1,118 @@
+//! The one place where the domain modules are wired together: the push
+//! step into the chat fan-out, the push handlers into the job queue, the
+//! live broker (one node, or Redis) into chat. Everything else only sees
+//! the services it is handed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::auth::service::Auth;
+use app::chat::fanout::{Fanout, MessageStep};
+use app::chat::service::Chat;
+use app::chat::writer::{Writer, WriterTask};
+use app::db::Db;
+use app::live::cluster::{Broker, LocalBroker, LocalPresence, Presence};
+use app::live::hub::Hub;
+use app::live::members::MemberCache;
+use app::live::redis::RedisCluster;
+use app::push::deliver::{self, PushHandler};
+use app::push::fanout::PushStep;
+use app::push::jwt::VapidSigner;
+use app::push::sender::{Sender, SenderConfig};
+use app::push::service::PushService;
+use app::queue::{Kinds, Pool, PoolConfig, Waker};
+use app::rate_limit::RateLimits;
+use app::state::{AppState, Settings};
+
+use crate::config::Config;
+
+/// The running services, and the background parts the server owns.
+pub struct Services {
+    pub state: AppState,
+    pub pool: Arc<Pool>,
+    pub writer: WriterTask,
+    pub cluster: Option<Arc<RedisCluster>>,
+}
+
+pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
+    let vapid = app::push::vapid::load_or_create(&db).await?;
+    let limits = RateLimits::new(config.auth_rate, config.send_rate);
+    let hub = Hub::new();
+    let wake = Waker::default();
+    let sender = Arc::new(Sender::new(
+        VapidSigner::new(vapid.clone(), config.vapid_subject()),
+        SenderConfig {
+            ttl: Duration::from_secs(config.push.ttl_secs),
+            allow_private: config.push.allow_private,
+            per_origin: config.push.per_origin,
+            extra_roots: Vec::new(),
+        },
+    )?);
+    if config.push.allow_private {
+        tracing::warn!(
+            "TIDINGS_PUSH_ALLOW_PRIVATE is on: push endpoints may be http or private addresses (development only)"
+        );
+    }
+    let push_handler =
+        Arc::new(PushHandler { db: db.clone(), sender, max_age: Duration::from_secs(config.push.ttl_secs) });
+    let kinds = Kinds::default().with(deliver::MESSAGE, push_handler.clone()).with(deliver::TEST, push_handler);
+    let pool = Pool::new(db.clone(), kinds, pool_config(config), wake.clone());
+
+    let members = MemberCache::default();
+    let cluster = match &config.redis_url {
+        Some(url) => {
+            let cluster = RedisCluster::connect(url, &config.redis_namespace, hub.clone(), members.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot connect to Redis at {}: {e}", crate::config::redact_url(url)))?;
+            tracing::info!(node = cluster.node_id(), "several nodes: fan-out and presence through Redis");
+            Some(cluster)
+        }
+        None => None,
+    };
+    let (broker, presence): (Arc<dyn Broker>, Arc<dyn Presence>) = match &cluster {
+        Some(cluster) => (cluster.clone(), cluster.clone()),
+        None => (Arc::new(LocalBroker(hub.clone())), Arc::new(LocalPresence(hub.clone()))),
+    };
+    let steps: Vec<Arc<dyn MessageStep>> = vec![Arc::new(PushStep { wake: wake.clone() })];
+    let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps));
+    let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, writer };
+    let push = PushService {
+        db: db.clone(),
+        public_key: vapid.public_key_base64(),
+        allow_private: config.push.allow_private,
+        wake,
+    };
+    let state = AppState {
+        leptos_options: crate::site::leptos_options(config),
+        db: db.clone(),
+        settings: Arc::new(Settings {
+            public_url: config.public_url.clone(),
+            secure_cookies: config.secure_cookies(),
+            trust_proxy: config.trust_proxy,
+            ws_idle_timeout: config.ws_idle_timeout,
+        }),
+        limits: limits.clone(),
+        hub,
+        auth: Auth { db, limits },
+        chat,
+        push,
+    };
+    Ok(Services { state, pool, writer: writer_task, cluster })
+}
+
+fn pool_config(config: &Config) -> PoolConfig {
+    let concurrency = config.push.workers.saturating_mul(16);
+    PoolConfig {
+        concurrency,
+        // Longer than any send's timeout, so a lease only runs out when its
+        // node is gone.
+        lease: Duration::from_secs(60),
+        max_attempts: config.push.max_attempts,
+        retry_base: Duration::from_millis(config.push.retry_base_ms),
+        retry_max: Duration::from_secs(3600),
+        // A quarter of the slots always stays free for other destinations,
+        // so one that hangs cannot hold them all.
+        per_destination: (concurrency - concurrency / 4).clamp(1, config.push.per_origin.max(1)) as i64,
+        node: config.node_id(),
+    }
+}
