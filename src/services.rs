@@ -74,7 +74,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         None => (Arc::new(LocalBroker(hub.clone())), Arc::new(LocalPresence(hub.clone()))),
     };
     let steps: Vec<Arc<dyn MessageStep>> = vec![Arc::new(PushStep { wake: wake.clone() })];
-    let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps));
+    let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps), broker.clone());
     let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, writer };
     let push = PushService {
         db: db.clone(),

@@ -137,7 +137,8 @@ pub fn own_cpu_secs() -> f64 {
     ticks / 100.0
 }
 
-/// Replaces (or appends) the `## title` section of BENCHMARKS.md.
+/// Replaces (or appends) the `## title` section of BENCHMARKS.md, keeping
+/// its `### ` subsections: they are the history of earlier runs.
 pub fn write_section(title: &str, body: &str) -> anyhow::Result<()> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
     let existing = std::fs::read_to_string(&path).unwrap_or_else(|_| {
@@ -154,7 +155,10 @@ pub fn write_section(title: &str, body: &str) -> anyhow::Result<()> {
         Some(start) => {
             let rest = &existing[start + header.len()..];
             let end = rest.find("\n## ").map(|i| start + header.len() + i + 1).unwrap_or(existing.len());
-            format!("{}{}{}", &existing[..start], section, &existing[end..])
+            let history = rest[..end - start - header.len()].find("\n### ").map(|i| start + header.len() + i + 1);
+            let kept = history.map(|h| &existing[h..end]).unwrap_or("");
+            let gap = if kept.is_empty() { "" } else { "\n" };
+            format!("{}{}{gap}{kept}{}", &existing[..start], section, &existing[end..])
         }
         None => format!("{}\n\n{section}", existing.trim_end()),
     };

@@ -20,10 +20,11 @@ pub struct StoredMessage<'a> {
     pub looking: &'a [i64],
 }
 
-/// One consequence of a new message, written in the message's transaction.
+/// One consequence of new messages, written in their transaction. It gets
+/// the whole group commit at once, so it can write its rows in one go.
 #[async_trait::async_trait]
 pub trait MessageStep: Send + Sync {
-    async fn on_message(&self, tx: &mut WriteTx, stored: &StoredMessage<'_>) -> Result<(), AppError>;
+    async fn on_messages(&self, tx: &mut WriteTx, batch: &[StoredMessage<'_>]) -> Result<(), AppError>;
 
     /// After the transaction committed (wake a worker, say).
     fn committed(&self) {}
@@ -38,9 +39,12 @@ impl Fanout {
         Self(Arc::new(steps))
     }
 
-    pub async fn run(&self, tx: &mut WriteTx, stored: &StoredMessage<'_>) -> Result<(), AppError> {
+    pub async fn run(&self, tx: &mut WriteTx, batch: &[StoredMessage<'_>]) -> Result<(), AppError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
         for step in self.0.iter() {
-            step.on_message(tx, stored).await?;
+            step.on_messages(tx, batch).await?;
         }
         Ok(())
     }

@@ -166,9 +166,6 @@ impl Chat {
             }
         };
         metrics::counter!("tidings_messages_total").increment(1);
-        let (seq, id) = (message.seq, message.id);
-        let reference = MessageRef { conversation_id, seq, id };
-        self.publish(members.to_vec(), None, Some(reference), &ServerFrame::Message { message: message.clone() }).await;
         Ok((message, Sent::Created))
     }
 

@@ -3,9 +3,10 @@
 //! of sends costs one commit (one fsync on SQLite, one round of WAL flushing
 //! on PostgreSQL) instead of one each, while each send still gets its own
 //! result, its gapless `seq`, its exactly-once `client_id`, and is answered
-//! only after the transaction that holds it has committed.
+//! only after the transaction that holds it has committed, and after it has
+//! gone live (in seq order).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -16,6 +17,9 @@ use super::{Message, store};
 use crate::auth::User;
 use crate::db::{Db, now_ms};
 use crate::error::AppError;
+use crate::live::cluster::Broker;
+use crate::live::frames::ServerFrame;
+use crate::live::hub::{Delivery, Envelope, MessageRef};
 
 /// Sends taken into one transaction at most.
 const BATCH: usize = 256;
@@ -51,13 +55,15 @@ pub struct Writer {
 pub struct WriterTask {
     db: Db,
     fanout: Fanout,
+    /// Live delivery, in the order the messages were stored.
+    broker: Arc<dyn Broker>,
     queue: mpsc::Receiver<(Draft, Reply)>,
 }
 
 impl Writer {
-    pub fn new(db: Db, fanout: Fanout) -> (Self, WriterTask) {
+    pub fn new(db: Db, fanout: Fanout, broker: Arc<dyn Broker>) -> (Self, WriterTask) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        (Self { queue: tx }, WriterTask { db, fanout, queue: rx })
+        (Self { queue: tx }, WriterTask { db, fanout, broker, queue: rx })
     }
 
     /// Stores `draft` with whatever else is waiting; answers once committed.
@@ -103,6 +109,13 @@ impl WriterTask {
         let (drafts, replies): (Vec<Draft>, Vec<Reply>) = batch.into_iter().unzip();
         match self.store_all(&drafts).await {
             Ok(results) => {
+                // Live, in seq order: the senders' tasks would publish in
+                // whatever order they wake, and every socket would see gaps.
+                for (draft, result) in drafts.iter().zip(&results) {
+                    if let Ok(Written::Created(message)) = result {
+                        self.publish(draft, message).await;
+                    }
+                }
                 for (reply, result) in replies.into_iter().zip(results) {
                     let _ = reply.send(result);
                 }
@@ -118,8 +131,88 @@ impl WriterTask {
         }
     }
 
-    /// One transaction for the batch; per-draft results, in order.
+    /// One transaction for the batch; per-draft results, in order. The
+    /// common path costs a handful of statements for the whole batch; if
+    /// another node stored one of the same messages meanwhile (PostgreSQL),
+    /// the batch is redone message by message.
     async fn store_all(&self, drafts: &[Draft]) -> Result<Vec<Result<Written, AppError>>, AppError> {
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        let mut results: Vec<Option<Result<Written, AppError>>> = (0..drafts.len()).map(|_| None).collect();
+        // Repeats, in the batch or already stored, are duplicates.
+        let pairs: Vec<(i64, &str)> = drafts.iter().map(|d| (d.author.id, d.client_id.as_str())).collect();
+        let existing = store::existing_client_ids(&mut tx, &pairs).await?;
+        let mut seen = HashSet::new();
+        let mut fresh = Vec::new();
+        for (i, draft) in drafts.iter().enumerate() {
+            let key = (draft.author.id, draft.client_id.clone());
+            if existing.contains(&key) || !seen.insert(key) {
+                results[i] = Some(Ok(Written::Duplicate));
+            } else {
+                fresh.push(i);
+            }
+        }
+        // A run of seqs per conversation, in the order its sends came. Rows
+        // are locked in id order, so two nodes' writers cannot deadlock.
+        let mut counted: HashMap<i64, i64> = HashMap::new();
+        for &i in &fresh {
+            *counted.entry(drafts[i].conversation_id).or_default() += 1;
+        }
+        let mut order: Vec<i64> = counted.keys().copied().collect();
+        order.sort_unstable();
+        let mut seqs = HashMap::new();
+        for conversation in order {
+            let first = store::reserve_seqs(&mut tx, conversation, counted[&conversation], now).await?;
+            seqs.insert(conversation, first);
+        }
+        let mut rows = Vec::new();
+        let mut messages = Vec::new();
+        for &i in &fresh {
+            let draft = &drafts[i];
+            let Some(next) = seqs.get_mut(&draft.conversation_id).and_then(Option::as_mut) else {
+                results[i] = Some(Err(AppError::NotFound("conversation".into())));
+                continue;
+            };
+            let seq = *next;
+            *next += 1;
+            rows.push(store::NewMessage {
+                conversation_id: draft.conversation_id,
+                seq,
+                author_id: draft.author.id,
+                client_id: &draft.client_id,
+                body: &draft.body,
+                created_at: now,
+            });
+            messages.push((i, seq));
+        }
+        let stored = store::insert_messages(&mut tx, &rows).await?;
+        if stored.len() < rows.len() {
+            drop(tx);
+            return self.store_one_by_one(drafts).await;
+        }
+        let ids: HashMap<(i64, &str), i64> = stored.iter().map(|(a, c, id)| ((*a, c.as_str()), *id)).collect();
+        let mut created = Vec::new();
+        for (i, seq) in messages {
+            let draft = &drafts[i];
+            let id = ids[&(draft.author.id, draft.client_id.as_str())];
+            created.push((i, message(draft, id, seq, now)));
+        }
+        let batch: Vec<StoredMessage> = created
+            .iter()
+            .map(|(i, m)| StoredMessage { message: m, members: &drafts[*i].members, looking: &drafts[*i].looking })
+            .collect();
+        self.fanout.run(&mut tx, &batch).await?;
+        drop(batch);
+        tx.commit().await?;
+        for (i, m) in created {
+            results[i] = Some(Ok(Written::Created(m)));
+        }
+        Ok(results.into_iter().map(|r| r.expect("every draft has a result")).collect())
+    }
+
+    /// The slow path: each message on its own, a seq given back when another
+    /// node stored the message first.
+    async fn store_one_by_one(&self, drafts: &[Draft]) -> Result<Vec<Result<Written, AppError>>, AppError> {
         let now = now_ms();
         let mut tx = self.db.begin_write().await?;
         let mut seen = HashSet::new();
@@ -147,26 +240,39 @@ impl WriterTask {
             )
             .await?;
             let Some(id) = inserted else {
-                // Another node stored it since we looked (PostgreSQL): give
-                // the seq back; our lock on the conversation kept it ours.
+                // Our lock on the conversation kept the seq ours: give it back.
                 store::release_seq(&mut tx, draft.conversation_id).await?;
                 results.push(Ok(Written::Duplicate));
                 continue;
             };
-            let message = Message {
-                id,
-                conversation_id: draft.conversation_id,
-                seq,
-                author: draft.author.clone(),
-                client_id: draft.client_id.clone(),
-                body: draft.body.clone(),
-                created_at: now,
-            };
+            let message = message(draft, id, seq, now);
             let stored = StoredMessage { message: &message, members: &draft.members, looking: &draft.looking };
-            self.fanout.run(&mut tx, &stored).await?;
+            self.fanout.run(&mut tx, std::slice::from_ref(&stored)).await?;
             results.push(Ok(Written::Created(message)));
         }
         tx.commit().await?;
         Ok(results)
+    }
+}
+
+impl WriterTask {
+    async fn publish(&self, draft: &Draft, message: &Message) {
+        let frame = ServerFrame::Message { message: message.clone() };
+        let Ok(json) = serde_json::to_string(&frame) else { return };
+        let reference = MessageRef { conversation_id: message.conversation_id, seq: message.seq, id: message.id };
+        let delivery = Delivery { message: Some(reference), json: json.into() };
+        self.broker.publish(Envelope { recipients: draft.members.to_vec(), except_user: None, delivery }).await;
+    }
+}
+
+fn message(draft: &Draft, id: i64, seq: i64, now: i64) -> Message {
+    Message {
+        id,
+        conversation_id: draft.conversation_id,
+        seq,
+        author: draft.author.clone(),
+        client_id: draft.client_id.clone(),
+        body: draft.body.clone(),
+        created_at: now,
     }
 }

@@ -1,5 +1,7 @@
-//! Push's part in a new message (server only): one push job per device of
-//! each member who is not looking, written in the message's transaction.
+//! Push's part in new messages (server only): one push job per device of
+//! each member who is not looking, written in the messages' transaction.
+
+use std::collections::HashMap;
 
 use crate::chat::fanout::{MessageStep, StoredMessage};
 use crate::db::WriteTx;
@@ -15,14 +17,28 @@ pub struct PushStep {
 
 #[async_trait::async_trait]
 impl MessageStep for PushStep {
-    async fn on_message(&self, tx: &mut WriteTx, stored: &StoredMessage<'_>) -> Result<(), AppError> {
-        let message = stored.message;
-        let devices =
-            store::recipients_for_message(&mut **tx, message.conversation_id, message.author.id, stored.looking)
+    async fn on_messages(&self, tx: &mut WriteTx, batch: &[StoredMessage<'_>]) -> Result<(), AppError> {
+        // Messages of one conversation by one author, with the same people
+        // looking, go to the same devices: ask once per such group.
+        let mut devices: HashMap<(i64, i64, &[i64]), Vec<store::Recipient>> = HashMap::new();
+        let mut jobs = Vec::new();
+        for stored in batch {
+            let message = stored.message;
+            let key = (message.conversation_id, message.author.id, stored.looking);
+            if !devices.contains_key(&key) {
+                let found = store::recipients_for_message(
+                    &mut **tx,
+                    message.conversation_id,
+                    message.author.id,
+                    stored.looking,
+                )
                 .await?;
-        let payload =
-            PushJob { conversation_id: Some(message.conversation_id), message_id: Some(message.id), shrunk: false };
-        let jobs: Vec<_> = devices.iter().map(|d| deliver::job(deliver::MESSAGE, d, &payload)).collect();
+                devices.insert(key, found);
+            }
+            let payload =
+                PushJob { conversation_id: Some(message.conversation_id), message_id: Some(message.id), shrunk: false };
+            jobs.extend(devices[&key].iter().map(|d| deliver::job(deliver::MESSAGE, d, &payload)));
+        }
         enqueue_many(&mut **tx, &jobs).await?;
         Ok(())
     }

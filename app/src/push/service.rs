@@ -87,7 +87,8 @@ impl PushService {
         }
         let jobs: Vec<_> =
             devices.iter().map(|d| deliver::job(deliver::TEST, d, &deliver::PushJob::default())).collect();
-        let queued = crate::queue::enqueue_many(self.db.pool(), &jobs).await?;
+        let mut conn = self.db.pool().acquire().await?;
+        let queued = crate::queue::enqueue_many(&mut conn, &jobs).await?;
         self.wake.wake();
         Ok(queued)
     }

@@ -13,10 +13,12 @@ macro_rules! select_messages {
     };
 }
 
+mod batch;
 mod conversations;
 mod messages;
 mod scheduled;
 
+pub use batch::*;
 pub use conversations::*;
 pub use messages::*;
 pub use scheduled::*;

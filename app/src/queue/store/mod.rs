@@ -58,8 +58,19 @@ pub async fn enqueue<'c>(exec: impl Executor<'c, Database = Any>, job: &NewJob) 
     Ok(row.try_get("id")?)
 }
 
-/// Writes several jobs in one statement, in the caller's transaction.
-pub async fn enqueue_many<'c>(exec: impl Executor<'c, Database = Any>, jobs: &[NewJob]) -> Result<u64, AppError> {
+/// Jobs per statement: well inside both engines' parameter limits.
+const JOBS_PER_STATEMENT: usize = 1000;
+
+/// Writes several jobs, a statement per thousand, in the caller's transaction.
+pub async fn enqueue_many(conn: &mut sqlx::AnyConnection, jobs: &[NewJob]) -> Result<u64, AppError> {
+    let mut written = 0;
+    for chunk in jobs.chunks(JOBS_PER_STATEMENT) {
+        written += enqueue_chunk(&mut *conn, chunk).await?;
+    }
+    Ok(written)
+}
+
+async fn enqueue_chunk<'c>(exec: impl Executor<'c, Database = Any>, jobs: &[NewJob]) -> Result<u64, AppError> {
     if jobs.is_empty() {
         return Ok(0);
     }
