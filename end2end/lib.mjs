@@ -24,8 +24,8 @@ export const PROFILES = {
 
 /**
  * What went wrong in any page during the running test: WASM panics (the
- * panic hook logs "panicked at"), uncaught exceptions and unhandled
- * rejections. The runner fails a test that leaves anything here.
+ * panic hook logs "panicked at"), uncaught exceptions, unhandled
+ * rejections and Content-Security-Policy violations. The runner fails a test that leaves anything here.
  */
 export const problems = [];
 /** Page errors a test provokes on purpose (regexes), cleared per test. */
@@ -42,11 +42,17 @@ export function watchContext(context) {
     page.on('pageerror', (error) => record(page, `uncaught: ${error?.stack || error}`));
     page.on('console', (message) => {
       if (process.env.E2E_CONSOLE) console.log(`     [console ${page.url()}] ${message.text().split('\n')[0]}`);
-      if (message.type() === 'error' && /panicked at|RuntimeError/.test(message.text())) {
+      if (message.type() === 'error' && /panicked at|RuntimeError|Content Security Policy|csp-violation/.test(message.text())) {
         record(page, `console: ${message.text()}`);
       }
     });
   };
+  // Chromium logs most violations itself; the event also catches the rest.
+  context.addInitScript(() => {
+    addEventListener('securitypolicyviolation', (e) => {
+      console.error(`csp-violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
   for (const page of context.pages()) watchPage(page);
   context.on('page', watchPage);
   // Longer stacks in the panic messages, when debugging a failure.

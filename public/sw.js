@@ -48,8 +48,34 @@ async function onActivate() {
 function onMessage(event) {
   const type = event.data && event.data.type;
   if (type === 'skip-waiting') self.skipWaiting();
-  if (type === 'clear-pages') event.waitUntil(caches.delete(PAGES_CACHE));
-  if (type === 'cache-page') event.waitUntil(keepPage(event.data.url, !!event.data.if_missing));
+  if (type === 'clear-pages') event.waitUntil(inTurn(() => caches.delete(PAGES_CACHE)));
+  if (type === 'cache-page') {
+    const { url, if_missing: ifMissing, user } = event.data;
+    event.waitUntil(inTurn(async () => {
+      await switchUser(String(user));
+      await keepPage(url, !!ifMissing);
+    }));
+  }
+}
+
+// Page-cache work runs one message at a time, in the order sent: a switch
+// of account finishes before the new account's page is kept.
+let turn = Promise.resolve();
+function inTurn(work) {
+  turn = turn.then(work, work);
+  return turn;
+}
+
+// The kept pages are one account's: rendered for whoever was signed in.
+// When another account signs in on this browser, they go (the outbox and
+// the offline copy in IndexedDB are kept per account by the app).
+const USER_KEY = '/__tidings/user';
+async function switchUser(id) {
+  const cache = await caches.open(PAGES_CACHE);
+  const last = await cache.match(USER_KEY);
+  if (last && (await last.text()) === id) return;
+  await caches.delete(PAGES_CACHE);
+  await (await caches.open(PAGES_CACHE)).put(USER_KEY, new Response(id));
 }
 
 // A page the app reached without a page load (a tap in the list): fetch
@@ -144,6 +170,16 @@ async function onPush(event) {
   });
 }
 
+// A notification only ever opens a page of this site: a push payload
+// naming another origin (or a javascript: URL) opens the app's start page.
+function sameOriginUrl(value) {
+  try {
+    const url = new URL(String(value || '/'), self.location.origin);
+    if (url.origin === self.location.origin) return url.href;
+  } catch (error) {}
+  return new URL('/', self.location.origin).href;
+}
+
 async function onNotificationClick(event) {
   const notification = event.notification;
   const data = notification.data || {};
@@ -159,7 +195,7 @@ async function onNotificationClick(event) {
     }
     return;
   }
-  const target = new URL(data.url || '/', self.location.origin).href;
+  const target = sameOriginUrl(data.url);
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const existing = windows.find((w) => new URL(w.url).origin === self.location.origin);
   if (existing) {

@@ -74,6 +74,9 @@ pub struct Overrides {
     /// This node's name on its job leases (default: host name and port).
     #[arg(long, env = "TIDINGS_NODE_ID", global = true)]
     pub node_id: Option<String>,
+    /// Serve `/metrics` on this address (default: not at all; never on the public port).
+    #[arg(long, env = "TIDINGS_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Accepts 1/0, true/false, yes/no, on/off.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod middleware;
 pub mod pwa;
 pub mod router;
+pub mod security;
 pub mod server;
 pub mod services;
 pub mod site;

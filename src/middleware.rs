@@ -21,7 +21,7 @@ use app::state::AppState;
 /// attacker's account either (login CSRF), so those are always checked.
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let guarded = uses_cookie_auth(request.headers()) || SIGN_IN_PATHS.contains(&request.uri().path());
+    let guarded = uses_cookie_auth(request.headers(), state.settings.secure_cookies) || SIGN_IN_PATHS.contains(&request.uri().path());
     if !safe && guarded && !same_origin(request.headers(), &state.settings.public_url) {
         return AppError::Forbidden("cross-site request refused".into()).into_response();
     }
@@ -33,13 +33,21 @@ const SIGN_IN_PATHS: [&str; 4] = ["/fn/auth/login", "/fn/auth/register", "/api/v
 
 fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or_default();
-        return origin == public_url || (!host.is_empty() && origin_host == host);
+        return origin_matches(origin, headers, public_url);
     }
     // No Origin: a same-origin navigation or a non-browser client. Browsers
     // that send Fetch Metadata tell us cross-site requests explicitly.
     !matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site"))
+}
+
+/// True when `origin` is this server: the public URL, or the host the
+/// request was sent to over the public URL's scheme (the same host over
+/// another scheme is another origin).
+pub fn origin_matches(origin: &str, headers: &HeaderMap, public_url: &str) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let scheme = public_url.split_once("://").map_or("http", |(s, _)| s);
+    let (origin_scheme, origin_host) = origin.split_once("://").unwrap_or_default();
+    origin == public_url.trim_end_matches('/') || (origin_scheme == scheme && !host.is_empty() && origin_host == host)
 }
 
 /// Where a signed-out visitor lands: the welcome page, not the chat pages.
@@ -108,5 +116,9 @@ mod tests {
         assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]), public));
         assert!(same_origin(&headers(&[]), public));
         assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), public));
+        let https = "https://chat.example.org";
+        let host = ("host", "chat.example.org");
+        assert!(same_origin(&headers(&[("origin", "https://chat.example.org"), host]), https));
+        assert!(!same_origin(&headers(&[("origin", "http://chat.example.org"), host]), https));
     }
 }

@@ -5,7 +5,6 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use std::sync::OnceLock;
 
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use metrics_exporter_prometheus::PrometheusHandle;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -14,6 +13,7 @@ use tower_http::trace::TraceLayer;
 use app::state::AppState;
 
 use crate::ws::WsShutdown;
+use crate::security::{self, CspNonce};
 use crate::{api, middleware};
 
 /// JSON bodies are small: a message is at most 4000 characters.
@@ -30,31 +30,44 @@ fn page_routes() -> &'static [AxumRouteListing] {
 
 /// Builds the router: REST API, operations endpoints, Leptos pages, server
 /// functions and static files.
-pub fn router(state: AppState, metrics: PrometheusHandle, ws_shutdown: WsShutdown) -> Router {
+pub fn router(state: AppState, ws_shutdown: WsShutdown) -> Router {
     let routes = page_routes().to_vec();
     let shell_options = state.leptos_options.clone();
     Router::new()
         .nest("/api/v1", api::v1().fallback(api_not_found))
-        .merge(api::ops::router(metrics))
+        .merge(api::ops::router())
         .merge(crate::pwa::PwaFiles::load(&state.leptos_options.site_root, &state.leptos_options.site_pkg_dir).router())
         .leptos_routes_with_context(
             &state,
             routes,
             {
                 let state = state.clone();
-                move || leptos::context::provide_context(state.clone())
+                move || {
+                    leptos::context::provide_context(state.clone());
+                    provide_csp_nonce();
+                }
             },
             move || app::shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, app::shell))
         .layer(from_fn_with_state(state.clone(), middleware::route_by_session))
         .layer(compression())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), middleware::csrf_guard))
         .layer(from_fn(middleware::track_metrics))
         .layer(axum::Extension(ws_shutdown))
+        .layer(from_fn_with_state(state.clone(), security::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The page's scripts carry the nonce its policy names (the security layer
+/// chose it for this request).
+fn provide_csp_nonce() {
+    let parts = leptos::context::use_context::<http::request::Parts>();
+    if let Some(CspNonce(nonce)) = parts.as_ref().and_then(|p| p.extensions.get::<CspNonce>()) {
+        leptos::context::provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
+    }
 }
 
 /// gzip or brotli for clients that accept it: the WASM bundle is about a

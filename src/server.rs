@@ -43,8 +43,11 @@ pub async fn launch(
         cluster.spawn(&mut tasks, stop.clone());
     }
 
+    if let Some(addr) = config.metrics_addr {
+        spawn_metrics(&mut tasks, addr, stop.clone()).await?;
+    }
     let ws_shutdown = WsShutdown::default();
-    let app = router::router(state, telemetry::metrics_handle(), ws_shutdown.clone());
+    let app = router::router(state, ws_shutdown.clone());
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = %config.public_url, backend = ?db.backend(), %vapid_public_key, "Tidings is listening");
     let signalled = CancellationToken::new();
@@ -76,6 +79,20 @@ pub async fn launch(
     served.map_err(Into::into)
 }
 
+/// Serves `/metrics` on its own (private) address until `stop`.
+async fn spawn_metrics(tasks: &mut JoinSet<()>, addr: SocketAddr, stop: CancellationToken) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} for metrics: {e}"))?;
+    tracing::info!(%addr, "metrics are served here");
+    let app = crate::api::ops::metrics_router(telemetry::metrics_handle());
+    tasks.spawn(async move {
+        let served = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
+        if let Err(err) = served {
+            tracing::warn!(%err, "metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
 /// How long shutdown waits for open requests, then for database connections.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
@@ -90,6 +107,7 @@ fn spawn_housekeeping(tasks: &mut JoinSet<()>, state: &AppState, stop: Cancellat
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {
                     turns += 1;
+                    close_ended_sockets(&state).await;
                     if let Ok(depths) = app::queue::store::depth_by_kind(&state.db).await {
                         for (kind, depth) in depths {
                             metrics::gauge!("tidings_jobs_pending", "kind" => kind).set(depth as f64);
@@ -111,6 +129,23 @@ fn spawn_housekeeping(tasks: &mut JoinSet<()>, state: &AppState, stop: Cancellat
         }
         tracing::debug!("housekeeping stopped");
     });
+}
+
+/// Sockets whose session or token ended (on any node: the database is the
+/// truth) are closed, within one housekeeping tick of the sign-out.
+async fn close_ended_sockets(state: &AppState) {
+    let tokens = state.hub.tokens();
+    if tokens.is_empty() {
+        return;
+    }
+    match state.auth.ended(&tokens).await {
+        Ok(ended) if !ended.is_empty() => {
+            let closed = state.hub.revoke(&ended);
+            tracing::debug!(closed, "closed sockets of ended sessions");
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(%err, "could not check the sockets' sessions"),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

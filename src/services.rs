@@ -81,6 +81,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         public_key: vapid.public_key_base64(),
         allow_private: config.push.allow_private,
         wake,
+        limits: limits.clone(),
     };
     let state = AppState {
         leptos_options: crate::site::leptos_options(config),
@@ -93,7 +94,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         }),
         limits: limits.clone(),
         hub,
-        auth: Auth { db, limits },
+        auth: Auth { db, limits, secure_cookies: config.secure_cookies() },
         chat,
         push,
     };

@@ -179,7 +179,7 @@ async fn personal_access_tokens_can_be_created_used_and_revoked(backend: Backend
     let r = client
         .post(server.url("/api/v1/auth/tokens"))
         .bearer_auth(&session)
-        .json(&json!({"name": "reminder bot"}))
+        .json(&json!({"name": "reminder bot", "scopes": ["messages:read", "messages:write"]}))
         .send()
         .await
         .unwrap();
@@ -216,7 +216,7 @@ async fn sessions_in_use_slide_forward_and_tokens_never_expire(backend: Backend)
         "the server, not the cookie, ends sessions: {cookie}"
     );
     let session = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    let r = client.post(server.url("/api/v1/auth/tokens")).bearer_auth(&session).json(&json!({"name": "bot"})).send();
+    let r = client.post(server.url("/api/v1/auth/tokens")).bearer_auth(&session).json(&json!({"name": "bot", "scopes": ["messages:read"]})).send();
     let pat = r.await.unwrap().json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
 
     // Both last used two hours ago; the session is an hour from its end.

@@ -49,6 +49,9 @@ async fn groups_have_an_owner_who_manages_members(backend: Backend) {
 
     let (status, _) = bob.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "dave"})).await;
     assert_eq!(status, 403, "only the owner adds members");
+    let (status, body) = alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "dave"})).await;
+    assert_eq!(status, 403, "a stranger cannot be pulled into a group: {body}");
+    alice.conversation_with(&["dave"]).await;
     let (status, updated) =
         alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "dave"})).await;
     assert_eq!(status, 200);

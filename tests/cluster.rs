@@ -120,6 +120,8 @@ async fn a_member_added_on_one_node_hears_messages_sent_through_another(nodes: &
     // Node b caches the member list while relaying this one.
     let alice_on_b = Api::with_token(&nodes.b, &alice.token);
     alice_on_b.say(id, "before carol").await;
+    // Only people one already writes to can be added.
+    alice.conversation_with(&["carol"]).await;
 
     let (status, body) = alice.post(&format!("/api/v1/conversations/{id}/members"), json!({"username": "carol"})).await;
     assert_eq!(status, 200, "{body}");

@@ -25,7 +25,9 @@ async fn healthz_checks_the_database(backend: Backend) {
 async fn metrics_are_prometheus_text(backend: Backend) {
     let server = TestServer::start(backend).await;
     reqwest::get(server.url("/healthz")).await.unwrap();
-    let r = reqwest::get(server.url("/metrics")).await.unwrap();
+    // Not on the public port: strangers cannot read it.
+    assert_eq!(reqwest::get(server.url("/metrics")).await.unwrap().status(), 404);
+    let r = reqwest::get(&server.metrics).await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = r.text().await.unwrap();

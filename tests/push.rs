@@ -252,7 +252,7 @@ async fn server_errors_retry_then_dead_letter_with_the_reason(backend: Backend) 
     assert!(dead[0]["last_error"].as_str().unwrap().contains("500"), "{}", dead[0]);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(push.received(phone).len(), 3, "no attempts after the dead letter");
-    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    let metrics = reqwest::get(&server.metrics).await.unwrap().text().await.unwrap();
     // Dead letters are counted per job kind (the push queue became the one job queue).
     assert!(metrics.contains("tidings_jobs_dead_total{kind=\"push.message\"}"), "dead letters are counted");
     // The subscription survives a server error.

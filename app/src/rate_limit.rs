@@ -1,5 +1,5 @@
 //! Per-client rate limits (server only), on the `governor` crate: sign-up and
-//! sign-in per IP address, sending per user.
+//! sign-in per IP address, sending and test pushes per user.
 
 use std::{hash::Hash, net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
 
@@ -19,17 +19,32 @@ pub struct Limit {
 pub struct RateLimits {
     pub auth: Arc<Keyed<IpAddr>>,
     pub send: Arc<Keyed<i64>>,
+    /// Test notifications: each one is a push to every device of the user,
+    /// so one account could otherwise fill the queue for everyone.
+    pub push_test: Arc<Keyed<i64>>,
+    /// Password changes per user: each one is a password guess.
+    pub password: Arc<Keyed<i64>>,
 }
+
+/// Test notifications per user: a few in a row, then one a minute.
+pub const PUSH_TEST: Limit = Limit { burst: 3, per_minute: 1 };
 
 impl RateLimits {
     pub fn new(auth: Limit, send: Limit) -> Self {
-        Self { auth: Arc::new(Keyed::new(auth)), send: Arc::new(Keyed::new(send)) }
+        Self {
+            auth: Arc::new(Keyed::new(auth)),
+            send: Arc::new(Keyed::new(send)),
+            push_test: Arc::new(Keyed::new(PUSH_TEST)),
+            password: Arc::new(Keyed::new(auth)),
+        }
     }
 
     /// Forgets idle keys, so the maps do not grow without bound.
     pub fn retain_recent(&self) {
         self.auth.limiter.retain_recent();
         self.send.limiter.retain_recent();
+        self.push_test.limiter.retain_recent();
+        self.password.limiter.retain_recent();
     }
 }
 

@@ -1,8 +1,6 @@
 //! What a server function needs from the request it runs in (server only):
 //! the shared state, the caller, their IP, and a way to set headers.
 
-use std::net::IpAddr;
-
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
@@ -20,18 +18,29 @@ fn parts() -> Result<Parts, AppError> {
 }
 
 /// The caller's session, or `Unauthenticated`. Pages behind the session
-/// redirect (`route_by_session`) already looked it up; reuse that.
+/// redirect (`route_by_session`) already looked it up; reuse that. Server
+/// functions are the app's own door: a person signed in, never a token
+/// (tokens go through the REST API, where each route checks its scope).
 pub async fn session() -> Result<Session, AppError> {
     let parts = parts()?;
-    if let Some(session) = parts.extensions.get::<Session>() {
-        return Ok(session.clone());
-    }
-    state()?.auth.authenticate_headers(&parts.headers).await
+    let session = match parts.extensions.get::<Session>() {
+        Some(session) => session.clone(),
+        None => state()?.auth.authenticate_headers(&parts.headers).await?,
+    };
+    session.require_person()?;
+    Ok(session)
 }
 
-pub fn client_ip() -> Result<IpAddr, AppError> {
+/// Who is signing in: address and device.
+pub fn visitor() -> Result<crate::auth::service::Visitor, AppError> {
     let parts = parts()?;
-    Ok(crate::net::client_ip(&parts.headers, &parts.extensions, state()?.settings.trust_proxy))
+    let ip = crate::net::client_ip(&parts.headers, &parts.extensions, state()?.settings.trust_proxy);
+    let device = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::auth::device::label);
+    Ok(crate::auth::service::Visitor { ip, device })
 }
 
 pub fn set_cookie(value: HeaderValue) {

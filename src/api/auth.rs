@@ -8,13 +8,13 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 
 use app::auth::User;
-use app::auth::model::TokenInfo;
+use app::auth::model::{SessionInfo, TokenInfo};
 use app::auth::service::SESSION_COOKIE_MAX_AGE_S;
 use app::auth::session::{clear_session_cookie, session_cookie};
 use app::error::AppError;
 use app::state::AppState;
 
-use super::extract::{Auth, ClientIp, Json, Path};
+use super::extract::{Caller, ClientIp, Json, Path, Person, SigningIn};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,6 +23,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/auth/tokens", get(list_tokens).post(create_token))
         .route("/auth/tokens/{id}", delete(revoke_token))
+        .route("/auth/sessions", get(list_sessions))
+        .route("/auth/sessions/{id}", delete(end_session))
+        .route("/auth/password", post(change_password))
         .route("/me", get(me))
 }
 
@@ -49,28 +52,31 @@ async fn register(
 
 async fn login(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
+    SigningIn(visitor): SigningIn,
     Json(body): Json<Credentials>,
 ) -> Result<impl IntoResponse, AppError> {
-    let signed_in = state.auth.login(ip, &body.username, &body.password).await?;
+    let signed_in = state.auth.login(&visitor, &body.username, &body.password).await?;
     let cookie = session_cookie(&signed_in.secret, state.settings.secure_cookies, SESSION_COOKIE_MAX_AGE_S);
     let body = LoginResponse { token: signed_in.secret, expires_at: signed_in.expires_at };
     Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(body)))
 }
 
-async fn logout(State(state): State<AppState>, Auth(session): Auth) -> Result<impl IntoResponse, AppError> {
+async fn logout(State(state): State<AppState>, Caller(session): Caller) -> Result<impl IntoResponse, AppError> {
     state.auth.logout(&session).await?;
     let cookie = clear_session_cookie(state.settings.secure_cookies);
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
 }
 
-async fn me(Auth(session): Auth) -> Json<User> {
+async fn me(Caller(session): Caller) -> Json<User> {
     Json(session.user)
 }
 
 #[derive(Deserialize)]
 struct NewToken {
     name: String,
+    /// What the token may do, e.g. `["messages:read", "messages:write"]`.
+    #[serde(default)]
+    scopes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -83,22 +89,54 @@ struct CreatedToken {
 
 async fn create_token(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Person(session): Person,
     Json(body): Json<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
-    let (info, token) = state.auth.create_token(&session.user, &body.name).await?;
+    let (info, token) = state.auth.create_token(&session, &body.name, &body.scopes).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { info, token })))
 }
 
-async fn list_tokens(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<TokenInfo>>, AppError> {
-    state.auth.tokens(&session.user).await.map(Json)
+async fn list_tokens(State(state): State<AppState>, Person(session): Person) -> Result<Json<Vec<TokenInfo>>, AppError> {
+    state.auth.tokens(&session).await.map(Json)
 }
 
 async fn revoke_token(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Person(session): Person,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    state.auth.revoke_token(&session.user, id).await?;
+    state.auth.revoke_token(&session, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_sessions(
+    State(state): State<AppState>,
+    Person(session): Person,
+) -> Result<Json<Vec<SessionInfo>>, AppError> {
+    state.auth.sessions(&session).await.map(Json)
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    state.auth.end_session(&session, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the password; every other session ends.
+async fn change_password(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Json(body): Json<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    state.auth.change_password(&session, &body.current_password, &body.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ use app::chat::{Conversation, Message};
 use app::error::AppError;
 use app::state::AppState;
 
-use super::extract::{Auth, Json, Path, Query};
+use super::extract::{Json, Path, Query, Reader, Writer};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,20 +40,20 @@ struct NewConversation {
 
 async fn create(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Writer(session): Writer,
     Json(body): Json<NewConversation>,
 ) -> Result<(StatusCode, Json<Conversation>), AppError> {
     let (conversation, created) = state.chat.create_conversation(&session.user, &body.members, body.title).await?;
     Ok(created_or_found(created, conversation))
 }
 
-async fn list(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<Conversation>>, AppError> {
+async fn list(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Conversation>>, AppError> {
     state.chat.list(&session.user).await.map(Json)
 }
 
 async fn show(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Reader(session): Reader,
     Path(id): Path<i64>,
 ) -> Result<Json<Conversation>, AppError> {
     state.chat.get(&session.user, id).await.map(Json)
@@ -68,7 +68,7 @@ struct Page {
 
 async fn history(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Reader(session): Reader,
     Path(id): Path<i64>,
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<Message>>, AppError> {
@@ -83,7 +83,7 @@ struct NewMessage {
 
 async fn send(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Writer(session): Writer,
     Path(id): Path<i64>,
     Json(body): Json<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
@@ -98,7 +98,7 @@ struct ReadPointer {
 
 async fn read(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Writer(session): Writer,
     Path(id): Path<i64>,
     Json(body): Json<ReadPointer>,
 ) -> Result<StatusCode, AppError> {
@@ -113,7 +113,7 @@ struct NewMember {
 
 async fn add_member(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Writer(session): Writer,
     Path(id): Path<i64>,
     Json(body): Json<NewMember>,
 ) -> Result<Json<Conversation>, AppError> {
@@ -122,7 +122,7 @@ async fn add_member(
 
 async fn remove_member(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Writer(session): Writer,
     Path((id, username)): Path<(i64, String)>,
 ) -> Result<StatusCode, AppError> {
     state.chat.remove_member(&session.user, id, &username).await?;
@@ -139,7 +139,7 @@ struct NewScheduled {
 
 async fn schedule(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Writer(session): Writer,
     Path(id): Path<i64>,
     Json(body): Json<NewScheduled>,
 ) -> Result<(StatusCode, Json<Scheduled>), AppError> {
@@ -148,13 +148,13 @@ async fn schedule(
     Ok(created_or_found(created, scheduled))
 }
 
-async fn scheduled(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<Scheduled>>, AppError> {
+async fn scheduled(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Scheduled>>, AppError> {
     state.chat.scheduled(&session.user).await.map(Json)
 }
 
 async fn cancel_scheduled(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Writer(session): Writer,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     state.chat.cancel_scheduled(&session.user, id).await.map(|()| StatusCode::NO_CONTENT)

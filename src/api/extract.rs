@@ -6,7 +6,9 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 
-use app::auth::service::Session;
+use app::auth::device;
+use app::auth::scope::Scope;
+use app::auth::service::{Session, Visitor};
 use app::error::AppError;
 use app::net::client_ip;
 use app::state::AppState;
@@ -67,14 +69,63 @@ impl axum::response::IntoResponse for ApiRejection {
     }
 }
 
-/// The authenticated caller (session cookie or `Authorization: Bearer`).
-pub struct Auth(pub Session);
+/// The authenticated caller (session cookie or `Authorization: Bearer`),
+/// checked for what the route needs: each handler declares it by the
+/// extractor it takes, so a route cannot forget to.
+macro_rules! caller {
+    ($(#[$doc:meta])* $name:ident, $check:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Session);
 
-impl FromRequestParts<AppState> for Auth {
-    type Rejection = AppError;
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = AppError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+                let session = state.auth.authenticate_headers(&parts.headers).await?;
+                let check: fn(&Session) -> Result<(), AppError> = $check;
+                check(&session)?;
+                Ok($name(session))
+            }
+        }
+    };
+}
+
+caller!(
+    /// Any session or token: who am I, sign me out.
+    Caller,
+    |_| Ok(())
+);
+caller!(
+    /// A person signed in, not a token: tokens, sessions, the password.
+    Person,
+    Session::require_person
+);
+caller!(
+    /// `messages:read`: conversations, history, the live socket.
+    Reader,
+    |s| s.require(Scope::MessagesRead)
+);
+caller!(
+    /// `messages:write`: starting conversations, sending, reading, members.
+    Writer,
+    |s| s.require(Scope::MessagesWrite)
+);
+caller!(
+    /// `push`: devices, test pushes, muting.
+    Pusher,
+    |s| s.require(Scope::Push)
+);
+
+/// Who is signing in: the client's address (for the rate limit) and device.
+pub struct SigningIn(pub Visitor);
+
+impl FromRequestParts<AppState> for SigningIn {
+    type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        state.auth.authenticate_headers(&parts.headers).await.map(Auth)
+        let ip = client_ip(&parts.headers, &parts.extensions, state.settings.trust_proxy);
+        let user_agent = parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        Ok(SigningIn(Visitor { ip, device: user_agent.and_then(device::label) }))
     }
 }
 

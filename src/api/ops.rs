@@ -1,4 +1,5 @@
-//! Operations endpoints: `/healthz` and `/metrics`.
+//! Operations endpoints: `/healthz` on the public port, and `/metrics` on
+//! its own address (`TIDINGS_METRICS_ADDR`), which strangers cannot reach.
 
 use axum::Router;
 use axum::extract::State;
@@ -9,8 +10,13 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use app::state::AppState;
 
-pub fn router(metrics: PrometheusHandle) -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(move || render_metrics(metrics.clone())))
+pub fn router() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz))
+}
+
+/// The metrics listener's whole surface.
+pub fn metrics_router(metrics: PrometheusHandle) -> Router {
+    Router::new().route("/metrics", get(move || render_metrics(metrics.clone())))
 }
 
 /// 200 when the database answers, 503 otherwise. With several nodes it also

@@ -10,7 +10,7 @@ use app::error::AppError;
 use app::push::model::{Delivery, Device, NewSubscription};
 use app::state::AppState;
 
-use super::extract::{Auth, Json, Path, Query};
+use super::extract::{Json, Path, Pusher, Query};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,14 +33,14 @@ async fn public_key(State(state): State<AppState>) -> Json<PublicKey> {
 
 async fn subscribe(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Pusher(session): Pusher,
     Json(body): Json<NewSubscription>,
 ) -> Result<(StatusCode, Json<Device>), AppError> {
-    let device = state.push.subscribe(&session.user, body).await?;
+    let device = state.push.subscribe(&session, body).await?;
     Ok((StatusCode::CREATED, Json(device)))
 }
 
-async fn list(State(state): State<AppState>, Auth(session): Auth) -> Result<Json<Vec<Device>>, AppError> {
+async fn list(State(state): State<AppState>, Pusher(session): Pusher) -> Result<Json<Vec<Device>>, AppError> {
     state.push.devices(&session.user).await.map(Json)
 }
 
@@ -51,7 +51,7 @@ struct ByEndpoint {
 
 async fn unsubscribe_by_endpoint(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Pusher(session): Pusher,
     Json(body): Json<ByEndpoint>,
 ) -> Result<StatusCode, AppError> {
     state.push.unsubscribe(&session.user, None, Some(&body.endpoint)).await?;
@@ -60,7 +60,7 @@ async fn unsubscribe_by_endpoint(
 
 async fn unsubscribe_by_id(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Pusher(session): Pusher,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     state.push.unsubscribe(&session.user, Some(id), None).await?;
@@ -72,7 +72,7 @@ struct Queued {
     queued: u64,
 }
 
-async fn test(State(state): State<AppState>, Auth(session): Auth) -> Result<(StatusCode, Json<Queued>), AppError> {
+async fn test(State(state): State<AppState>, Pusher(session): Pusher) -> Result<(StatusCode, Json<Queued>), AppError> {
     let queued = state.push.send_test(&session.user).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { queued })))
 }
@@ -84,7 +84,7 @@ struct DeliveryFilter {
 
 async fn deliveries(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Pusher(session): Pusher,
     Query(filter): Query<DeliveryFilter>,
 ) -> Result<Json<Vec<Delivery>>, AppError> {
     let status = filter.status.as_deref().unwrap_or("dead");
@@ -98,7 +98,7 @@ struct Mute {
 
 async fn mute(
     State(state): State<AppState>,
-    Auth(session): Auth,
+    Pusher(session): Pusher,
     Path(id): Path<i64>,
     Json(body): Json<Mute>,
 ) -> Result<StatusCode, AppError> {

@@ -36,6 +36,8 @@ pub struct Config {
     /// This node's name on its job leases (`None`: host name and port), so
     /// a restarted node releases what it held at once.
     pub node_id: Option<String>,
+    /// Where `/metrics` is served (`None`: nowhere); a private address.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Web Push delivery settings.
@@ -87,6 +89,7 @@ impl Default for Config {
             redis_namespace: "tidings".into(),
             worker_threads: None,
             node_id: None,
+            metrics_addr: None,
         }
     }
 }
@@ -109,6 +112,7 @@ struct FileConfig {
     redis_namespace: Option<String>,
     worker_threads: Option<usize>,
     node_id: Option<String>,
+    metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -171,6 +175,7 @@ impl Config {
         if let Some(v) = &overrides.node_id {
             config.node_id = Some(v.clone()).filter(|id| !id.is_empty());
         }
+        config.metrics_addr = overrides.metrics_addr.or(config.metrics_addr);
         config.public_url = config.public_url.trim_end_matches('/').to_owned();
         if !config.public_url.starts_with("http://") && !config.public_url.starts_with("https://") {
             return Err(ConfigError::PublicUrl(config.public_url));
@@ -192,7 +197,8 @@ impl Config {
         // not applied here fails to compile.
         macro_rules! apply {
             ($($field:ident),*) => {{
-                let FileConfig { vapid_subject, redis_url, worker_threads, node_id, $($field),* } = file;
+                let FileConfig { vapid_subject, redis_url, worker_threads, node_id, metrics_addr, $($field),* } = file;
+                self.metrics_addr = metrics_addr.or(self.metrics_addr);
                 self.vapid_subject = vapid_subject.or(self.vapid_subject.take());
                 self.redis_url = redis_url.or(self.redis_url.take());
                 self.worker_threads = worker_threads.or(self.worker_threads);
@@ -267,6 +273,7 @@ impl fmt::Debug for Config {
             .field("redis_namespace", &self.redis_namespace)
             .field("worker_threads", &self.worker_threads)
             .field("node_id", &self.node_id)
+            .field("metrics_addr", &self.metrics_addr)
             .finish()
     }
 }

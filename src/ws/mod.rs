@@ -1,6 +1,7 @@
 //! `GET /api/v1/ws`: the live connection. Authenticates (cookie or Bearer),
 //! refuses cross-site upgrades, then hands the socket to `session`.
 
+mod resume;
 mod session;
 
 use axum::extract::State;
@@ -10,9 +11,10 @@ use axum::response::Response;
 use tokio_util::sync::CancellationToken;
 
 use app::error::AppError;
+use app::live::hub::MAX_SOCKETS_PER_USER;
 use app::state::AppState;
 
-use crate::api::extract::Auth;
+use crate::api::extract::Reader;
 
 pub use session::{SessionConfig, run_session};
 
@@ -29,24 +31,30 @@ pub async fn upgrade(
     State(state): State<AppState>,
     axum::Extension(shutdown): axum::Extension<WsShutdown>,
     headers: HeaderMap,
-    Auth(session): Auth,
+    Reader(session): Reader,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     if !same_origin(&headers, &state.settings.public_url) {
         return Err(AppError::Forbidden("cross-site WebSocket refused".into()));
     }
-    let config = SessionConfig { idle_timeout: state.settings.ws_idle_timeout, shutdown: shutdown.0 };
+    if state.hub.sockets_of(session.user.id) >= MAX_SOCKETS_PER_USER {
+        return Err(AppError::invalid("too_many_sockets", format!("at most {MAX_SOCKETS_PER_USER} open connections")));
+    }
+    let config = SessionConfig {
+        idle_timeout: state.settings.ws_idle_timeout,
+        shutdown: shutdown.0,
+        revoked: CancellationToken::new(),
+    };
     Ok(ws
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
-        .on_upgrade(move |socket| run_session(socket, state, session.user, config)))
+        .on_upgrade(move |socket| run_session(socket, state, session, config)))
 }
 
 /// Browsers always send `Origin` on WebSocket upgrades; other clients don't.
 fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    origin == public_url || origin.split_once("://").is_some_and(|(_, h)| !host.is_empty() && h == host)
+    crate::middleware::origin_matches(origin, headers, public_url)
 }

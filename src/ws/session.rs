@@ -1,7 +1,6 @@
 //! One WebSocket connection's loop. Written against a generic `Sink` +
 //! `Stream` of axum messages so it can be driven without a network.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes};
@@ -10,10 +9,12 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 use tokio_util::sync::CancellationToken;
 
 use app::auth::User;
+use app::auth::service::Session as AuthSession;
 use app::chat::Message;
 use app::error::AppError;
 use app::live::frames::{ClientFrame, ServerFrame};
-use app::live::hub::{ConnId, Delivery};
+use app::live::limits::FrameLimits;
+use app::live::hub::{ConnId, Delivery, Registration};
 use app::live::sequence::{Admit, Sequencer};
 use app::state::AppState;
 
@@ -23,10 +24,27 @@ const PING_EVERY: Duration = Duration::from_secs(10);
 const RESUME_GRACE: Duration = Duration::from_secs(1);
 /// Queued deliveries written per flush (one syscall for a burst).
 const BATCH: usize = 64;
+/// A write that takes longer means the client stopped reading: drop it,
+/// rather than hold this loop (and its queue) behind it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A socket write under [`WRITE_TIMEOUT`]; `Err` on failure or timeout.
+pub(super) async fn written<F: std::future::Future<Output = Result<(), E>>, E>(write: F) -> Result<(), ()> {
+    match tokio::time::timeout(WRITE_TIMEOUT, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(()),
+        Err(_) => {
+            metrics::counter!("tidings_ws_write_timeouts_total").increment(1);
+            Err(())
+        }
+    }
+}
 
 pub struct SessionConfig {
     pub idle_timeout: Duration,
     pub shutdown: CancellationToken,
+    /// Cancelled when the token the socket was opened with ends.
+    pub revoked: CancellationToken,
 }
 
 /// Why a session ended.
@@ -37,16 +55,29 @@ enum End {
     TooSlow,
     Shutdown,
     SendFailed,
+    Revoked,
 }
 
 /// Runs a socket until it closes, then unregisters it.
-pub async fn run_session<S, E>(socket: S, state: AppState, user: User, config: SessionConfig)
+pub async fn run_session<S, E>(mut socket: S, state: AppState, auth: AuthSession, config: SessionConfig)
 where
     S: Sink<WsMessage> + Stream<Item = Result<WsMessage, E>> + Unpin,
 {
-    let (conn, queue, first) = state.hub.register(user.id);
+    let user = auth.user;
+    let Some(Registration { conn, queue, first, revoked }) = state.hub.register(user.id, auth.token_id) else {
+        let reason = Utf8Bytes::from_static("too many connections");
+        let _ = socket.send(WsMessage::Close(Some(CloseFrame { code: 1008, reason }))).await;
+        return;
+    };
+    let config = SessionConfig { revoked, ..config };
     state.chat.presence.changed(user.id).await;
-    let mut session = Session { state: state.clone(), user: user.clone(), conn, order: Sequencer::default() };
+    let mut session = Session {
+        state: state.clone(),
+        user: user.clone(),
+        conn,
+        order: Sequencer::default(),
+        limits: FrameLimits::default(),
+    };
     if first {
         session.announce_presence(true).await;
     }
@@ -59,12 +90,14 @@ where
     }
 }
 
-struct Session {
-    state: AppState,
-    user: User,
+pub(super) struct Session {
+    pub(super) state: AppState,
+    pub(super) user: User,
     conn: ConnId,
     /// Each conversation's messages in order, once.
-    order: Sequencer,
+    pub(super) order: Sequencer,
+    /// What this socket may send how often.
+    limits: FrameLimits,
 }
 
 impl Session {
@@ -89,6 +122,8 @@ impl Session {
         // token's waiter list every time.
         let shutdown = config.shutdown.cancelled();
         tokio::pin!(shutdown);
+        let revoked = config.revoked.cancelled();
+        tokio::pin!(revoked);
         let end = loop {
             tokio::select! {
                 incoming = socket.next() => {
@@ -123,20 +158,24 @@ impl Session {
                     if last_heard.elapsed() > config.idle_timeout {
                         break End::Idle;
                     }
-                    if socket.send(WsMessage::Ping(Default::default())).await.is_err() {
+                    if written(socket.send(WsMessage::Ping(Default::default()))).await.is_err() {
                         break End::SendFailed;
                     }
                 }
                 _ = &mut shutdown => break End::Shutdown,
+                _ = &mut revoked => break End::Revoked,
             }
         };
         let (code, reason) = match end {
             End::Idle => (1001, "idle"),
             End::TooSlow => (1013, "too slow; reconnect and resume"),
             End::Shutdown => (1012, "server restarting"),
+            // The client must not reconnect with the same credentials.
+            End::Revoked => (1008, "signed out"),
             End::ClientClosed | End::SendFailed => (1000, ""),
         };
-        let _ = socket.send(WsMessage::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
+        let close = WsMessage::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }));
+        let _ = written(socket.send(close)).await;
         end
     }
 
@@ -160,6 +199,10 @@ impl Session {
             Ok(frame) => frame,
             Err(err) => return self.send_frame(socket, &error_frame("bad_frame", &err.to_string(), None)).await,
         };
+        if !self.limits.allow(&frame) {
+            let refused = error_frame("rate_limited", "too many frames of this kind; slow down", None);
+            return self.send_frame(socket, &refused).await;
+        }
         let chat = self.state.chat.clone();
         let result = match frame {
             ClientFrame::Send { conversation_id, client_id, body } => {
@@ -188,48 +231,6 @@ impl Session {
         }
     }
 
-    /// Replays what the client missed in each listed conversation, in order.
-    async fn resume<S: Sink<WsMessage> + Unpin>(
-        &mut self,
-        socket: &mut S,
-        after: HashMap<String, i64>,
-    ) -> Result<(), ()> {
-        let mut resumed = Vec::new();
-        for (key, after_id) in after {
-            let Ok(conversation_id) = key.parse::<i64>() else {
-                self.send_frame(socket, &error_frame("bad_frame", "resume keys are conversation ids", None)).await?;
-                continue;
-            };
-            match self.replay(socket, conversation_id, after_id).await {
-                Ok(()) => resumed.push(conversation_id),
-                Err(Replay::App(err)) => self.send_frame(socket, &app_error_frame(&err, None)).await?,
-                Err(Replay::Socket) => return Err(()),
-            }
-        }
-        resumed.sort_unstable();
-        self.send_frame(socket, &ServerFrame::Resumed { conversations: resumed }).await
-    }
-
-    async fn replay<S: Sink<WsMessage> + Unpin>(
-        &mut self,
-        socket: &mut S,
-        conversation_id: i64,
-        after_id: i64,
-    ) -> Result<(), Replay> {
-        let chat = self.state.chat.clone();
-        self.order.resume_from(&chat, &self.user, conversation_id, after_id).await.map_err(Replay::App)?;
-        let mut cursor = Some(after_id);
-        while let Some(after) = cursor {
-            let (page, next) =
-                self.order.replay_page(&chat, &self.user, conversation_id, after).await.map_err(Replay::App)?;
-            for message in page {
-                self.send_frame(socket, &ServerFrame::Message { message }).await.map_err(|_| Replay::Socket)?;
-            }
-            cursor = next;
-        }
-        Ok(())
-    }
-
     /// Writes `first` and whatever else is already queued (up to a batch),
     /// then flushes once.
     async fn deliver_batch<S: Sink<WsMessage> + Unpin>(
@@ -245,7 +246,7 @@ impl Session {
                 Err(_) => break,
             }
         }
-        socket.flush().await.map_err(|_| ())
+        written(socket.flush()).await
     }
 
     /// Queues a live delivery on the socket (unflushed), keeping each
@@ -253,7 +254,7 @@ impl Session {
     /// from the database first.
     async fn deliver<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, delivery: Delivery) -> Result<(), ()> {
         let Some(reference) = delivery.message else {
-            return socket.feed(WsMessage::Text(delivery.json)).await.map_err(|_| ());
+            return written(socket.feed(WsMessage::Text(delivery.json))).await;
         };
         match self.order.admit(&self.state.chat, reference).await {
             Admit::Duplicate => return Ok(()),
@@ -263,28 +264,23 @@ impl Session {
                 }
             }
         }
-        socket.feed(WsMessage::Text(delivery.json)).await.map_err(|_| ())
+        written(socket.feed(WsMessage::Text(delivery.json))).await
     }
 
     async fn send_message<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, message: Message) -> Result<(), ()> {
         self.send_frame(socket, &ServerFrame::Message { message }).await
     }
 
-    async fn send_frame<S: Sink<WsMessage> + Unpin>(&self, socket: &mut S, frame: &ServerFrame) -> Result<(), ()> {
+    pub(super) async fn send_frame<S: Sink<WsMessage> + Unpin>(&self, socket: &mut S, frame: &ServerFrame) -> Result<(), ()> {
         let json = serde_json::to_string(frame).map_err(|_| ())?;
-        socket.send(WsMessage::Text(json.into())).await.map_err(|_| ())
+        written(socket.send(WsMessage::Text(json.into()))).await
     }
 }
 
-enum Replay {
-    App(AppError),
-    Socket,
-}
-
-fn error_frame(code: &str, message: &str, client_id: Option<String>) -> ServerFrame {
+pub(super) fn error_frame(code: &str, message: &str, client_id: Option<String>) -> ServerFrame {
     ServerFrame::Error { code: code.to_owned(), message: message.to_owned(), client_id }
 }
 
-fn app_error_frame(err: &AppError, client_id: Option<String>) -> ServerFrame {
+pub(super) fn app_error_frame(err: &AppError, client_id: Option<String>) -> ServerFrame {
     error_frame(err.code(), &err.to_string(), client_id)
 }

@@ -142,6 +142,8 @@ async fn admin(url: &str, sql: &str) {
 /// A running server.
 pub struct TestServer {
     pub base: String,
+    /// Where `/metrics` is served (its own listener, as in production).
+    pub metrics: String,
     pub db: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
@@ -163,7 +165,10 @@ impl TestServer {
         app::push::sender::install_crypto_provider();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
+        // A free port for the metrics listener (the server binds it itself).
+        let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         let mut config = Config {
+            metrics_addr: Some(metrics_addr),
             addr,
             database_url: db.url.clone(),
             public_url: format!("http://{addr}"),
@@ -177,7 +182,13 @@ impl TestServer {
         let handle = tokio::spawn(tidings::server::launch(config, listener, async {
             let _ = rx.await;
         }));
-        let server = Self { base: format!("http://{addr}"), db, shutdown: Some(tx), handle: Some(handle) };
+        let server = Self {
+            base: format!("http://{addr}"),
+            metrics: format!("http://{metrics_addr}/metrics"),
+            db,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        };
         server.wait_healthy().await;
         server
     }

@@ -18,14 +18,16 @@ pub struct WsClient {
 impl WsClient {
     /// Connects with a bearer token and consumes the `hello` frame.
     pub async fn connect(server: &TestServer, token: &str) -> Self {
-        let url = server.base.replace("http://", "ws://") + "/api/v1/ws";
-        let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
-        let (stream, _) = tokio_tungstenite::connect_async(request).await.expect("websocket connects");
+        let (stream, _) = tokio_tungstenite::connect_async(request(server, token)).await.expect("websocket connects");
         let mut client = Self { stream };
         let hello = client.next().await;
         assert_eq!(hello["type"], "hello", "{hello}");
         client
+    }
+
+    /// The error of an upgrade the server refuses (it names the status).
+    pub async fn refused(server: &TestServer, token: &str) -> String {
+        tokio_tungstenite::connect_async(request(server, token)).await.err().expect("the upgrade is refused").to_string()
     }
 
     pub async fn send(&mut self, frame: Value) {
@@ -67,4 +69,11 @@ impl WsClient {
             assert_ne!(frame["type"], kind, "unexpected frame {frame}");
         }
     }
+}
+
+fn request(server: &TestServer, token: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let url = server.base.replace("http://", "ws://") + "/api/v1/ws";
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::model::User;
+use super::model::{SessionInfo, User};
 use crate::error::AppError;
 
 /// The signed-in user, or `None`.
@@ -23,7 +23,7 @@ pub async fn register(username: String, password: String) -> Result<User, AppErr
     use crate::server_ctx;
     let state = server_ctx::state()?;
     server_ctx::fail_status(async {
-        let signed_in = state.auth.sign_up(server_ctx::client_ip()?, &username, &password).await?;
+        let signed_in = state.auth.sign_up(&server_ctx::visitor()?, &username, &password).await?;
         let user = set_session(&state, signed_in);
         leptos_axum::redirect("/");
         Ok(user)
@@ -38,7 +38,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     use crate::{auth::return_to::safe_return_path, server_ctx};
     let state = server_ctx::state()?;
     server_ctx::fail_status(async {
-        let signed_in = state.auth.login(server_ctx::client_ip()?, &username, &password).await?;
+        let signed_in = state.auth.login(&server_ctx::visitor()?, &username, &password).await?;
         let user = set_session(&state, signed_in);
         leptos_axum::redirect(safe_return_path(next.as_deref()));
         Ok(user)
@@ -57,6 +57,39 @@ pub async fn logout() -> Result<(), AppError> {
     server_ctx::set_cookie(clear_session_cookie(state.settings.secure_cookies));
     leptos_axum::redirect("/signin");
     Ok(())
+}
+
+/// My signed-in sessions (the settings' list).
+#[server(prefix = "/fn", endpoint = "auth/sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.auth.sessions(&session).await
+    })
+    .await
+}
+
+/// Ends one of my other sessions.
+#[server(prefix = "/fn", endpoint = "auth/end_session")]
+pub async fn end_session(id: i64) -> Result<(), AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.auth.end_session(&session, id).await
+    })
+    .await
+}
+
+/// Changes my password; every other session ends.
+#[server(prefix = "/fn", endpoint = "auth/password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.auth.change_password(&session, &current_password, &new_password).await
+    })
+    .await
 }
 
 /// Puts a new session in the response's cookie.

@@ -56,6 +56,22 @@ pub struct TokenInfo {
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// What it may do.
+    #[serde(default)]
+    pub scopes: Vec<crate::auth::scope::Scope>,
+}
+
+/// One of my signed-in sessions, as listed in the settings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionInfo {
+    pub id: i64,
+    /// "Chrome on Android", from the browser at sign-in.
+    pub device: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: i64,
+    /// The session this request came with.
+    pub current: bool,
 }
 
 #[cfg(test)]

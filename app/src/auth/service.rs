@@ -4,8 +4,10 @@
 
 use std::net::IpAddr;
 
-use super::model::{TokenInfo, User, validate_password, validate_username};
+use super::model::{SessionInfo, TokenInfo, User, validate_password, validate_username};
+use super::scope::{Scope, parse_scopes};
 use super::session::{new_secret, secret_from_headers};
+use super::store::NewToken;
 use super::{password, store};
 use crate::db::{Db, now_ms};
 use crate::error::AppError;
@@ -25,6 +27,36 @@ const TOUCH_EVERY_MS: i64 = 3600 * 1000;
 pub struct Session {
     pub user: User,
     pub token_id: i64,
+    /// `None` for a person signed in (a session); a token's scopes otherwise.
+    pub scopes: Option<Vec<Scope>>,
+}
+
+impl Session {
+    /// 403 `insufficient_scope` unless this is a session or a token with `scope`.
+    pub fn require(&self, scope: Scope) -> Result<(), AppError> {
+        match &self.scopes {
+            Some(scopes) if !scopes.contains(&scope) => {
+                Err(AppError::InsufficientScope(format!("this token lacks the {} scope", scope.as_str())))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// 403 `insufficient_scope` unless a person signed in (not a token).
+    pub fn require_person(&self) -> Result<(), AppError> {
+        match self.scopes {
+            Some(_) => Err(AppError::InsufficientScope("sign in: a token cannot do this".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Who is signing in: their address (for the rate limit) and device.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub ip: IpAddr,
+    /// From the User-Agent (`device::label`).
+    pub device: Option<String>,
 }
 
 /// A new session: its secret (for the cookie or a bearer header) and end.
@@ -40,6 +72,8 @@ pub struct SignedIn {
 pub struct Auth {
     pub db: Db,
     pub limits: RateLimits,
+    /// Over https: which cookie carries the session (see `session::cookie_name`).
+    pub secure_cookies: bool,
 }
 
 impl Auth {
@@ -54,18 +88,18 @@ impl Auth {
     }
 
     /// Creates an account and signs it in (the sign-up form).
-    pub async fn sign_up(&self, ip: IpAddr, username: &str, password: &str) -> Result<SignedIn, AppError> {
-        self.register(ip, username, password).await?;
-        self.open_session(username, password).await
+    pub async fn sign_up(&self, visitor: &Visitor, username: &str, password: &str) -> Result<SignedIn, AppError> {
+        self.register(visitor.ip, username, password).await?;
+        self.open_session(visitor, username, password).await
     }
 
     /// Checks a username and password; on success opens a session.
-    pub async fn login(&self, ip: IpAddr, username: &str, password: &str) -> Result<SignedIn, AppError> {
-        self.limits.auth.check(&ip)?;
-        self.open_session(username, password).await
+    pub async fn login(&self, visitor: &Visitor, username: &str, password: &str) -> Result<SignedIn, AppError> {
+        self.limits.auth.check(&visitor.ip)?;
+        self.open_session(visitor, username, password).await
     }
 
-    async fn open_session(&self, username: &str, password: &str) -> Result<SignedIn, AppError> {
+    async fn open_session(&self, visitor: &Visitor, username: &str, password: &str) -> Result<SignedIn, AppError> {
         let found = store::user_with_hash(&self.db, username).await?;
         let stored = found.as_ref().map(|(_, hash)| hash.clone()).unwrap_or_else(|| password::dummy_hash().to_owned());
         let ok = password::verify(password.to_owned(), stored).await?;
@@ -75,7 +109,8 @@ impl Auth {
         };
         let secret = new_secret()?;
         let expires_at = now_ms() + SESSION_TTL_MS;
-        store::insert_token(&self.db, user.id, &secret, "session", None, Some(expires_at)).await?;
+        let device = visitor.device.as_deref();
+        store::insert_token(&self.db, user.id, &secret, NewToken::Session { device, expires_at }).await?;
         Ok(SignedIn { user, secret, expires_at })
     }
 
@@ -89,12 +124,12 @@ impl Auth {
         if token.last_used_at.is_none_or(|at| now - at > TOUCH_EVERY_MS) {
             store::touch_token(&self.db, token.id, now, now + SESSION_TTL_MS).await?;
         }
-        Ok(Session { user: token.user, token_id: token.id })
+        Ok(Session { user: token.user, token_id: token.id, scopes: token.scopes })
     }
 
     /// The session of a request (bearer header or cookie), or `Unauthenticated`.
     pub async fn authenticate_headers(&self, headers: &axum::http::HeaderMap) -> Result<Session, AppError> {
-        let secret = secret_from_headers(headers).ok_or(AppError::Unauthenticated)?;
+        let secret = secret_from_headers(headers, self.secure_cookies).ok_or(AppError::Unauthenticated)?;
         self.authenticate(&secret).await
     }
 
@@ -103,28 +138,80 @@ impl Auth {
         store::delete_token(&self.db, session.token_id).await
     }
 
-    /// Issues a named, non-expiring personal access token for API clients and bots.
-    pub async fn create_token(&self, me: &User, name: &str) -> Result<(TokenInfo, String), AppError> {
+    /// Issues a named, non-expiring personal access token with the scopes
+    /// asked for, for API clients and bots. Only a person signed in may:
+    /// a token never makes tokens.
+    pub async fn create_token(
+        &self,
+        session: &Session,
+        name: &str,
+        scopes: &[String],
+    ) -> Result<(TokenInfo, String), AppError> {
+        session.require_person()?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 {
             return Err(AppError::invalid("invalid_token_name", "a token name has 1–64 characters"));
         }
+        let scopes = parse_scopes(scopes)?;
         let secret = new_secret()?;
         let created_at = now_ms();
-        let id = store::insert_token(&self.db, me.id, &secret, "personal", Some(name), None).await?;
-        Ok((TokenInfo { id, name: name.to_owned(), created_at, last_used_at: None }, secret))
+        let me = &session.user;
+        let id = store::insert_token(&self.db, me.id, &secret, NewToken::Personal { name, scopes: &scopes }).await?;
+        Ok((TokenInfo { id, name: name.to_owned(), created_at, last_used_at: None, scopes }, secret))
     }
 
-    pub async fn tokens(&self, me: &User) -> Result<Vec<TokenInfo>, AppError> {
-        store::personal_tokens(&self.db, me.id).await
+    /// My personal tokens (a person only).
+    pub async fn tokens(&self, session: &Session) -> Result<Vec<TokenInfo>, AppError> {
+        session.require_person()?;
+        store::personal_tokens(&self.db, session.user.id).await
     }
 
-    /// Revokes one of the caller's personal tokens; 404 if it is not theirs.
-    pub async fn revoke_token(&self, me: &User, token_id: i64) -> Result<(), AppError> {
-        if !store::delete_personal_token(&self.db, me.id, token_id).await? {
+    /// Revokes one of my personal tokens (a person only); 404 if it is not mine.
+    pub async fn revoke_token(&self, session: &Session, token_id: i64) -> Result<(), AppError> {
+        session.require_person()?;
+        if !store::delete_personal_token(&self.db, session.user.id, token_id).await? {
             return Err(AppError::NotFound("token".into()));
         }
         Ok(())
+    }
+
+    /// My signed-in sessions (a person only).
+    pub async fn sessions(&self, session: &Session) -> Result<Vec<SessionInfo>, AppError> {
+        session.require_person()?;
+        store::sessions(&self.db, session.user.id, session.token_id, now_ms()).await
+    }
+
+    /// Ends one of my sessions (a person only); 404 if it is not mine.
+    pub async fn end_session(&self, session: &Session, id: i64) -> Result<(), AppError> {
+        session.require_person()?;
+        if !store::delete_session(&self.db, session.user.id, id).await? {
+            return Err(AppError::NotFound("session".into()));
+        }
+        Ok(())
+    }
+
+    /// Changes my password (a person only, who knows the current one) and
+    /// ends every other session. Tokens stay: they are listed apart.
+    pub async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<(), AppError> {
+        session.require_person()?;
+        self.limits.password.check(&session.user.id)?;
+        let found = store::user_with_hash(&self.db, &session.user.username).await?;
+        let stored = found.map(|(_, hash)| hash).ok_or(AppError::Unauthenticated)?;
+        if !password::verify(current.to_owned(), stored).await? {
+            return Err(AppError::BadCredentials);
+        }
+        validate_password(new)?;
+        let hash = password::hash(new.to_owned()).await?;
+        store::set_password_hash(&self.db, session.user.id, &hash).await?;
+        store::delete_other_sessions(&self.db, session.user.id, session.token_id).await?;
+        Ok(())
+    }
+
+    /// Of `tokens`, those that ended (signed out, revoked, expired).
+    pub async fn ended(&self, tokens: &std::collections::HashSet<i64>) -> Result<std::collections::HashSet<i64>, AppError> {
+        let ids: Vec<i64> = tokens.iter().copied().collect();
+        let live = store::live_tokens(&self.db, &ids, now_ms()).await?;
+        Ok(tokens.difference(&live).copied().collect())
     }
 
     /// Deletes expired sessions; run periodically by the server.

@@ -6,8 +6,17 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, internal};
 
-/// The cookie that carries a browser session's secret.
+/// The cookie that carries a browser session's secret over http.
 pub const SESSION_COOKIE: &str = "tidings_session";
+/// Its name over https: `__Host-` makes the browser refuse it unless it
+/// was set Secure, for this host, Path=/, so a sibling subdomain cannot
+/// plant a session of its own choosing.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-tidings_session";
+
+/// The session cookie's name for this server.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
 
 /// A fresh 256-bit secret, prefixed so leaked tokens are easy to grep for.
 pub fn new_secret() -> Result<String, AppError> {
@@ -22,18 +31,20 @@ pub fn hash_secret(secret: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The secret of a request: `Authorization: Bearer …` first, then the cookie.
-pub fn secret_from_headers(headers: &HeaderMap) -> Option<String> {
-    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let (scheme, token) = value.split_once(' ')?;
+/// The secret of a request: `Authorization: Bearer …` first, then the
+/// cookie. An `Authorization` header that is there but unreadable (not
+/// ASCII, not Bearer) authenticates nobody; it never falls back to the cookie.
+pub fn secret_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
         return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned());
     }
-    cookie_value(headers, SESSION_COOKIE)
+    cookie_value(headers, cookie_name(secure))
 }
 
 /// True when the request authenticated with its cookie (and so is exposed to CSRF).
-pub fn uses_cookie_auth(headers: &HeaderMap) -> bool {
-    !headers.contains_key(header::AUTHORIZATION) && cookie_value(headers, SESSION_COOKIE).is_some()
+pub fn uses_cookie_auth(headers: &HeaderMap, secure: bool) -> bool {
+    !headers.contains_key(header::AUTHORIZATION) && cookie_value(headers, cookie_name(secure)).is_some()
 }
 
 /// Reads one cookie from the `Cookie` headers.
@@ -50,8 +61,9 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure on https.
 pub fn session_cookie(secret: &str, secure: bool, max_age_s: i64) -> HeaderValue {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    let value = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
+    let value = format!("{name}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
     HeaderValue::from_str(&value).expect("session cookie is ASCII")
 }
 
@@ -68,11 +80,33 @@ mod tests {
     fn bearer_header_wins_over_cookie() {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_static("a=1; tidings_session=fromcookie"));
-        assert_eq!(secret_from_headers(&h).as_deref(), Some("fromcookie"));
-        assert!(uses_cookie_auth(&h));
+        assert_eq!(secret_from_headers(&h, false).as_deref(), Some("fromcookie"));
+        assert!(uses_cookie_auth(&h, false));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer tid_abc"));
-        assert_eq!(secret_from_headers(&h).as_deref(), Some("tid_abc"));
-        assert!(!uses_cookie_auth(&h));
+        assert_eq!(secret_from_headers(&h, false).as_deref(), Some("tid_abc"));
+        assert!(!uses_cookie_auth(&h, false));
+    }
+
+    #[test]
+    fn an_unreadable_authorization_header_does_not_fall_back_to_the_cookie() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("tidings_session=fromcookie"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap());
+        assert_eq!(secret_from_headers(&h, false), None);
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic YTpi"));
+        assert_eq!(secret_from_headers(&h, false), None);
+    }
+
+    #[test]
+    fn over_https_only_the_host_prefixed_cookie_counts() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("tidings_session=planted"));
+        assert_eq!(secret_from_headers(&h, true), None);
+        assert!(!uses_cookie_auth(&h, true));
+        h.insert(header::COOKIE, HeaderValue::from_static("__Host-tidings_session=mine; tidings_session=planted"));
+        assert_eq!(secret_from_headers(&h, true).as_deref(), Some("mine"));
+        let set = session_cookie("s", true, 60);
+        assert!(set.to_str().unwrap().starts_with("__Host-tidings_session=s; Path=/;"));
     }
 
     #[test]

@@ -28,7 +28,10 @@ const PAST_TOLERANCE_MS: i64 = 60_000;
 /// How long a node holds a due message it is sending.
 const CLAIM_MS: i64 = 60_000;
 const TICK: Duration = Duration::from_secs(1);
+/// Due messages taken per tick, authors in turn (see `store::claim_due`).
 const BATCH: i64 = 32;
+/// Messages one author may have waiting.
+pub const MAX_PENDING_PER_AUTHOR: i64 = 100;
 
 /// A message waiting for its time, or one that could not be sent (`error`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -65,6 +68,13 @@ impl Chat {
             ));
         }
         require_member(&self.db, conversation_id, me.id).await?;
+        let repeat = store::scheduled_for(&self.db, me.id).await?.into_iter().any(|s| s.client_id == client_id);
+        if !repeat && store::count_pending_scheduled(&self.db, me.id).await? >= MAX_PENDING_PER_AUTHOR {
+            return Err(AppError::invalid(
+                "too_many_scheduled",
+                format!("at most {MAX_PENDING_PER_AUTHOR} scheduled messages wait at once; cancel one first"),
+            ));
+        }
         store::insert_scheduled(&self.db, me.id, conversation_id, client_id, body, send_at, now).await
     }
 
@@ -102,7 +112,14 @@ impl Chat {
             Err(AppError::RateLimited { retry_after }) => {
                 store::scheduled_later(&self.db, id, now_ms() + retry_after.max(1) as i64 * 1000).await
             }
-            Err(err @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Invalid { .. })) => {
+            // Also a conflict (its client_id went to another message): it
+            // will never succeed, however often it is tried.
+            Err(
+                err @ (AppError::Forbidden(_)
+                | AppError::NotFound(_)
+                | AppError::Invalid { .. }
+                | AppError::Conflict { .. }),
+            ) => {
                 metrics::counter!("tidings_scheduled_failed_total").increment(1);
                 tracing::warn!(id, %err, "scheduled message cannot be sent; kept with the reason");
                 store::scheduled_failed(&self.db, id, &err.to_string()).await

@@ -24,6 +24,10 @@ pub enum AppError {
     /// 403: signed in, but not allowed.
     #[error("{0}")]
     Forbidden(String),
+    /// 403: the token was not given the scope this needs (or it needs a
+    /// person signed in, not a token).
+    #[error("{0}")]
+    InsufficientScope(String),
     /// 404.
     #[error("{0} not found")]
     NotFound(String),
@@ -64,6 +68,7 @@ impl AppError {
             Self::Unauthenticated => "unauthenticated",
             Self::BadCredentials => "bad_credentials",
             Self::Forbidden(_) => "forbidden",
+            Self::InsufficientScope(_) => "insufficient_scope",
             Self::NotFound(_) => "not_found",
             Self::TooLarge => "too_large",
             Self::RateLimited { .. } => "rate_limited",
@@ -79,7 +84,7 @@ impl AppError {
             Self::Invalid { .. } => 422,
             Self::BadRequest(_) => 400,
             Self::Unauthenticated | Self::BadCredentials => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::InsufficientScope(_) => 403,
             Self::NotFound(_) => 404,
             Self::Conflict { .. } => 409,
             Self::TooLarge => 413,

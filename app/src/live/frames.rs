@@ -20,9 +20,13 @@ pub enum ClientFrame {
     /// Whether this tab is visible; hidden tabs count as absent for push.
     Visibility { visible: bool },
     /// Replays every message after the given ids (JSON object keys are
-    /// conversation ids), so a reconnect has no gap and no duplicate.
+    /// conversation ids), so a reconnect has no gap and no duplicate. At
+    /// most [`MAX_RESUME_KEYS`] conversations.
     Resume { after: HashMap<String, i64> },
 }
+
+/// Conversations one `resume` may name; a larger one is refused whole.
+pub const MAX_RESUME_KEYS: usize = 256;
 
 /// Server → client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,9 +10,12 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 /// Frames a socket may have queued before it counts as too slow.
 pub const QUEUE_DEPTH: usize = 1024;
+/// Sockets one user may hold on one node (tabs, devices, bots).
+pub const MAX_SOCKETS_PER_USER: usize = 32;
 
 pub type ConnId = u64;
 
@@ -45,6 +48,20 @@ struct Conn {
     id: ConnId,
     tx: mpsc::Sender<Delivery>,
     visible: bool,
+    /// The session or token it was opened with.
+    token_id: i64,
+    /// Cancelled when that token ends.
+    revoked: CancellationToken,
+}
+
+/// A registered socket.
+pub struct Registration {
+    pub conn: ConnId,
+    pub queue: mpsc::Receiver<Delivery>,
+    /// The user's first socket on this node.
+    pub first: bool,
+    /// Cancelled when the token it was opened with ends.
+    pub revoked: CancellationToken,
 }
 
 /// The registry of this node's sockets. Cheap to clone.
@@ -64,24 +81,47 @@ impl Hub {
         Self::default()
     }
 
-    /// Registers a socket of `user_id`. Returns its id, its queue, and
-    /// whether it is the user's first socket on this node.
-    pub fn register(&self, user_id: i64) -> (ConnId, mpsc::Receiver<Delivery>, bool) {
+    /// Registers a socket of `user_id`, opened with `token_id`; `None` when
+    /// the user already holds [`MAX_SOCKETS_PER_USER`] here.
+    pub fn register(&self, user_id: i64, token_id: i64) -> Option<Registration> {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
         let mut users = self.inner.users.write().expect("hub lock");
         let conns = users.entry(user_id).or_default();
+        if conns.len() >= MAX_SOCKETS_PER_USER {
+            return None;
+        }
         let first = conns.is_empty();
+        let revoked = CancellationToken::new();
         // A new tab starts visible; it reports otherwise right away if not.
-        conns.push(Conn { id, tx, visible: true });
+        conns.push(Conn { id, tx, visible: true, token_id, revoked: revoked.clone() });
         metrics::gauge!("tidings_ws_connections").increment(1.0);
-        (id, rx, first)
+        Some(Registration { conn: id, queue: rx, first, revoked })
     }
 
-    /// Forgets a socket. Returns true when it was the user's last one here.
+    /// The tokens the sockets here were opened with.
+    pub fn tokens(&self) -> HashSet<i64> {
+        let users = self.inner.users.read().expect("hub lock");
+        users.values().flatten().map(|c| c.token_id).collect()
+    }
+
+    /// Closes every socket opened with one of `ended` (signed out, revoked,
+    /// expired). Returns how many.
+    pub fn revoke(&self, ended: &HashSet<i64>) -> usize {
+        let users = self.inner.users.read().expect("hub lock");
+        let closing: Vec<&Conn> = users.values().flatten().filter(|c| ended.contains(&c.token_id)).collect();
+        for conn in &closing {
+            conn.revoked.cancel();
+        }
+        closing.len()
+    }
+
+    /// Forgets a socket. Returns true when the user has no socket left here,
+    /// also when this one was already dropped for being slow (so its
+    /// session still announces the user offline).
     pub fn unregister(&self, user_id: i64, conn: ConnId) -> bool {
         let mut users = self.inner.users.write().expect("hub lock");
-        let Some(conns) = users.get_mut(&user_id) else { return false };
+        let Some(conns) = users.get_mut(&user_id) else { return true };
         let before = conns.len();
         conns.retain(|c| c.id != conn);
         if conns.len() < before {
@@ -157,6 +197,11 @@ impl Hub {
         (online, visible)
     }
 
+    /// The user's sockets on this node.
+    pub fn sockets_of(&self, user: i64) -> usize {
+        self.inner.users.read().expect("hub lock").get(&user).map_or(0, Vec::len)
+    }
+
     /// Total sockets on this node.
     pub fn connection_count(&self) -> usize {
         self.inner.users.read().expect("hub lock").values().map(Vec::len).sum()
@@ -174,11 +219,11 @@ mod tests {
     #[tokio::test]
     async fn delivers_to_every_socket_of_each_recipient_but_the_excluded() {
         let hub = Hub::new();
-        let (_, mut a1, first) = hub.register(1);
-        assert!(first);
-        let (_, mut a2, first) = hub.register(1);
-        assert!(!first);
-        let (_, mut b, _) = hub.register(2);
+        let a1 = hub.register(1, 10).unwrap();
+        assert!(a1.first);
+        let a2 = hub.register(1, 11).unwrap();
+        assert!(!a2.first);
+        let (mut a1, mut a2, mut b) = (a1.queue, a2.queue, hub.register(2, 20).unwrap().queue);
         hub.deliver(&envelope(vec![1, 2], Some(2)));
         assert!(a1.try_recv().is_ok() && a2.try_recv().is_ok());
         assert!(b.try_recv().is_err());
@@ -187,7 +232,7 @@ mod tests {
     #[tokio::test]
     async fn visibility_and_presence_follow_the_sockets() {
         let hub = Hub::new();
-        let (c1, _rx1, _) = hub.register(7);
+        let c1 = hub.register(7, 70).unwrap().conn;
         assert_eq!(hub.visible_among(&[7, 8]), HashSet::from([7]));
         hub.set_visible(7, c1, false);
         assert!(hub.visible_among(&[7]).is_empty());
@@ -199,7 +244,7 @@ mod tests {
     #[tokio::test]
     async fn a_socket_that_falls_behind_is_dropped() {
         let hub = Hub::new();
-        let (_, mut rx, _) = hub.register(1);
+        let mut rx = hub.register(1, 10).unwrap().queue;
         for _ in 0..=QUEUE_DEPTH {
             hub.deliver(&envelope(vec![1], None));
         }
@@ -210,5 +255,19 @@ mod tests {
         }
         assert_eq!(drained, QUEUE_DEPTH);
         assert!(rx.is_closed() || rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn ending_a_token_closes_its_sockets_only_and_sockets_per_user_are_capped() {
+        let hub = Hub::new();
+        let phone = hub.register(1, 10).unwrap();
+        let laptop = hub.register(1, 11).unwrap();
+        assert_eq!(hub.tokens(), HashSet::from([10, 11]));
+        assert_eq!(hub.revoke(&HashSet::from([10])), 1);
+        assert!(phone.revoked.is_cancelled() && !laptop.revoked.is_cancelled());
+        let more: Vec<_> = (2..MAX_SOCKETS_PER_USER).map(|_| hub.register(1, 11).unwrap()).collect();
+        assert!(hub.register(1, 11).is_none(), "one past the cap is refused");
+        assert!(hub.register(2, 20).is_some(), "another user is not affected");
+        drop(more);
     }
 }

@@ -10,6 +10,8 @@ pub mod cluster;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod members;
 #[cfg(feature = "ssr")]
 pub mod redis;

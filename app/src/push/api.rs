@@ -18,7 +18,7 @@ pub async fn register_device(subscription: NewSubscription) -> Result<Device, Ap
     use crate::server_ctx;
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
-        server_ctx::state()?.push.subscribe(&session.user, subscription).await
+        server_ctx::state()?.push.subscribe(&session, subscription).await
     })
     .await
 }

@@ -87,6 +87,9 @@ impl Sender {
         install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment would see every endpoint and
+            // could reach what the public-only resolver refuses.
+            .no_proxy()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
             .pool_idle_timeout(Duration::from_secs(90))
@@ -123,6 +126,9 @@ impl Sender {
         if !self.config.allow_private && literal_private(&url) {
             return failed("endpoint is not a public address");
         }
+        if !self.config.allow_private && url.port_or_known_default() != Some(443) {
+            return failed("endpoint is not on port 443");
+        }
         let origin = url.origin().ascii_serialization();
         let body = match encrypt(push.payload, push.p256dh, push.auth, &self.rng) {
             Ok(body) => body,
@@ -147,7 +153,9 @@ impl Sender {
             Err(err) if err.is_timeout() => {
                 Outcome::Retry { status: None, retry_after: None, reason: "timed out".into() }
             }
-            Err(err) => Outcome::Retry { status: None, retry_after: None, reason: error_chain(&err) },
+            // Without the URL: an endpoint is a bearer capability for its
+            // subscription and must not reach logs or `last_error`.
+            Err(err) => Outcome::Retry { status: None, retry_after: None, reason: error_chain(&err.without_url()) },
         }
     }
 

@@ -8,6 +8,7 @@ use super::model::{Delivery, Device, NewSubscription};
 use super::store;
 use super::validate::validate;
 use crate::auth::User;
+use crate::auth::service::Session;
 use crate::chat::access::require_member;
 use crate::db::Db;
 use crate::error::AppError;
@@ -24,12 +25,15 @@ pub struct PushService {
     pub allow_private: bool,
     /// Wakes the job workers.
     pub wake: crate::queue::Waker,
+    pub limits: crate::rate_limit::RateLimits,
 }
 
 impl PushService {
-    /// Registers (or refreshes) the caller's device. An endpoint that
-    /// belonged to someone else moves to the caller.
-    pub async fn subscribe(&self, me: &User, subscription: NewSubscription) -> Result<Device, AppError> {
+    /// Registers (or refreshes) the caller's device, for as long as the
+    /// caller's session lasts. An endpoint that belonged to someone else
+    /// moves to the caller.
+    pub async fn subscribe(&self, session: &Session, subscription: NewSubscription) -> Result<Device, AppError> {
+        let me = &session.user;
         let keys = &subscription.keys;
         let valid = validate(&subscription.endpoint, &keys.p256dh, &keys.auth, self.allow_private).await?;
         let label = subscription.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
@@ -49,6 +53,7 @@ impl PushService {
         let id = store::upsert_subscription(
             &self.db,
             me.id,
+            session.token_id,
             endpoint,
             &B64.encode(&valid.p256dh),
             &B64.encode(&valid.auth),
@@ -79,8 +84,10 @@ impl PushService {
         }
     }
 
-    /// Queues a test notification to each of the caller's devices.
+    /// Queues a test notification to each of the caller's devices; 429
+    /// past a few in a row.
     pub async fn send_test(&self, me: &User) -> Result<u64, AppError> {
+        self.limits.push_test.check(&me.id)?;
         let devices = store::recipients_for_user(&self.db, me.id).await?;
         if devices.is_empty() {
             return Err(AppError::invalid("no_devices", "this account has no device subscribed to notifications"));

@@ -74,6 +74,10 @@ async fn check_endpoint(endpoint: &str, allow_private: bool) -> Result<Url, AppE
     if addresses.is_empty() || !addresses.iter().all(|ip| is_public(*ip)) {
         return Err(AppError::invalid("private_endpoint", "the endpoint must resolve only to public addresses"));
     }
+    // Push services listen on 443; any other port is someone's other service.
+    if url.port_or_known_default() != Some(443) {
+        return Err(invalid("the endpoint must use port 443"));
+    }
     Ok(url)
 }
 
@@ -113,6 +117,10 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
         || (first & 0xffc0) == 0xfe80 // link local fe80::/10
+        || (first & 0xffc0) == 0xfec0 // site local fec0::/10 (deprecated, still routed inside some networks)
+        || first == 0x2002 // 6to4 2002::/16 embeds any v4 address
+        || (first == 0x0064 && ip.segments()[1] == 0xff9b && ip.segments()[2..6] == [0; 4]) // NAT64 64:ff9b::/96
+        || (first == 0x0064 && ip.segments()[1] == 0xff9b && ip.segments()[2] == 1) // local NAT64 64:ff9b:1::/48
         || (first == 0x2001 && ip.segments()[1] == 0x0db8)) // documentation
 }
 
@@ -140,6 +148,13 @@ mod tests {
             "::",
             "224.0.0.1",
             "2001:db8::1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
+            "fec0::1",
+            "feff::1",
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip} should not be public");
         }
@@ -167,5 +182,15 @@ mod tests {
         assert_eq!(decode_b64("AQI").unwrap(), vec![1, 2]);
         assert_eq!(decode_b64("AQI=").unwrap(), vec![1, 2]);
         assert!(decode_b64("***").is_none());
+    }
+
+    #[tokio::test]
+    async fn push_endpoints_are_on_port_443_only() {
+        assert!(check_endpoint("https://8.8.8.8/push/x", false).await.is_ok());
+        assert!(check_endpoint("https://8.8.8.8:443/push/x", false).await.is_ok());
+        let err = check_endpoint("https://8.8.8.8:8443/push/x", false).await.unwrap_err();
+        assert_eq!(err.code(), "invalid_endpoint");
+        assert!(check_endpoint("https://8.8.8.8:6379/", false).await.is_err());
+        assert!(check_endpoint("http://127.0.0.1:8080/push/x", true).await.is_ok(), "tests and development");
     }
 }

@@ -63,8 +63,9 @@ pub enum PwaCommand {
     DismissInstall,
     DismissPushPrompt,
     ApplyUpdate,
-    /// Signed out: drop the pages kept for offline use.
-    ForgetPages,
+    /// Signed out: drop the pages kept for offline use and this browser's
+    /// push subscription.
+    SignedOut,
 }
 
 #[derive(Clone, Copy)]

@@ -14,6 +14,7 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>{tr(|l| td_string!(l, pwa.settings))}</h1>
             <PushOptIn/>
             <Devices/>
+            <crate::auth::settings::Sessions/>
             <InstallPrompt/>
         </div>
     }

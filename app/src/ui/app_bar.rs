@@ -92,7 +92,7 @@ fn SignedIn(username: String, open: RwSignal<bool>) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             if crate::auth::client::sign_out().await {
-                pwa.command(crate::pwa::PwaCommand::ForgetPages);
+                pwa.command(crate::pwa::PwaCommand::SignedOut);
                 session.refresh();
             }
         });

@@ -34,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="apple-mobile-web-app-status-bar-style" content="default"/>
                 <title>"Tidings"</title>
                 <link rel="stylesheet" id="leptos" href="/pkg/tidings.css"/>
-                <script inner_html=BOOTSTRAP></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=BOOTSTRAP></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
             </head>

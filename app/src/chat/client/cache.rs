@@ -5,7 +5,8 @@
 //! state at start-up holds only what this page loaded, and writing it first
 //! would replace the saved copy of every other conversation with nothing.
 //! A thread is saved only with messages the server has stored, and the
-//! threads this page never loaded keep their saved copy.
+//! threads this page never loaded keep their saved copy. Each account has
+//! its own copy: the next person on a shared browser never reads another's.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -29,9 +30,11 @@ pub fn persist(state: ChatState) {
     let restored = RwSignal::new(false);
     Effect::new(move |_| {
         let list = state.conversations.get();
-        if restored.get() && !list.is_empty() {
+        if restored.get() && !list.is_empty()
+            && let Some(key) = key(state, "conversations")
+        {
             leptos::task::spawn_local(async move {
-                idb::put_json(CACHE, "conversations", &list).await;
+                idb::put_json(CACHE, &key, &list).await;
             });
         }
     });
@@ -48,13 +51,14 @@ pub fn persist(state: ChatState) {
         if !restored.get() || changed.is_empty() {
             return;
         }
+        let Some(key) = key(state, "threads") else { return };
         let snapshot = SAVED.with_borrow_mut(|saved| {
             let saved = saved.get_or_insert_with(HashMap::new);
             saved.extend(changed);
             saved.clone()
         });
         leptos::task::spawn_local(async move {
-            idb::put_json(CACHE, "threads", &snapshot).await;
+            idb::put_json(CACHE, &key, &snapshot).await;
         });
     });
     RESTORED.with_borrow_mut(|slot| *slot = Some(restored));
@@ -67,8 +71,9 @@ thread_local! {
 /// Fills the state from the saved copy where the server has not, then
 /// lets `persist` write.
 pub async fn restore(state: ChatState) {
-    let list: Vec<Conversation> = idb::get_json(CACHE, "conversations").await.unwrap_or_default();
-    let threads: HashMap<i64, Vec<Entry>> = idb::get_json(CACHE, "threads").await.unwrap_or_default();
+    let (Some(list_key), Some(threads_key)) = (key(state, "conversations"), key(state, "threads")) else { return };
+    let list: Vec<Conversation> = idb::get_json(CACHE, &list_key).await.unwrap_or_default();
+    let threads: HashMap<i64, Vec<Entry>> = idb::get_json(CACHE, &threads_key).await.unwrap_or_default();
     SAVED.with_borrow_mut(|saved| *saved = Some(threads.clone()));
     if !list.is_empty() || !threads.is_empty() {
         state.restore_cached(list, threads);
@@ -76,6 +81,11 @@ pub async fn restore(state: ChatState) {
     if let Some(restored) = RESTORED.with_borrow(|slot| *slot) {
         restored.set(true);
     }
+}
+
+/// The signed-in account's key for `what`; `None` when signed out.
+fn key(state: ChatState, what: &str) -> Option<String> {
+    state.me.with_untracked(|me| me.as_ref().map(|me| format!("{what}:{}", me.id)))
 }
 
 /// Forgets the saved copy (sign-out).

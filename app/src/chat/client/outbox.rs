@@ -67,9 +67,13 @@ thread_local! {
     static OUTBOX: RefCell<Outbox> = RefCell::new(Outbox::default());
 }
 
-/// Puts what the outbox holds back on screen (at start-up).
+/// Puts what the outbox holds back on screen (at start-up): the signed-in
+/// person's messages only. Another account's, written on this browser,
+/// stay stored for when that account signs in again; they are never shown
+/// or sent as this one.
 pub async fn restore(state: ChatState) {
-    for entry in stored().await {
+    let Some(me) = state.me.get_untracked() else { return };
+    for entry in stored().await.into_iter().filter(|e| e.author.id == me.id) {
         OUTBOX.with_borrow_mut(|o| o.last_created = o.last_created.max(entry.created_at));
         let status = match &entry.failed {
             Some(reason) => Status::Failed(reason.clone()),

@@ -24,6 +24,15 @@ fn scheduled_from_row(row: &sqlx::any::AnyRow) -> Result<Scheduled, sqlx::Error>
 
 /// Stores a scheduled message once per `(author, client_id)`; returns the
 /// stored row and whether it is new.
+/// The author's scheduled messages still waiting (failed ones not counted).
+pub async fn count_pending_scheduled(db: &Db, author_id: i64) -> Result<i64, AppError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM scheduled_messages WHERE author_id = $1 AND error IS NULL")
+        .bind(author_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
 pub async fn insert_scheduled(
     db: &Db,
     author_id: i64,
@@ -91,9 +100,10 @@ pub struct Due {
 pub async fn claim_due(db: &Db, now: i64, limit: i64, claim_ms: i64) -> Result<Vec<Due>, AppError> {
     let rows = sqlx::query(
         "SELECT s.id, s.conversation_id, s.author_id, u.username, s.client_id, s.body \
-         FROM scheduled_messages s JOIN users u ON u.id = s.author_id \
-         WHERE s.send_at <= $1 AND s.claimed_until < $1 AND s.error IS NULL \
-         ORDER BY s.send_at, s.id LIMIT $2",
+         FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY author_id ORDER BY send_at, id) AS turn \
+               FROM scheduled_messages WHERE send_at <= $1 AND claimed_until < $1 AND error IS NULL) s \
+         JOIN users u ON u.id = s.author_id \
+         ORDER BY s.turn, s.send_at, s.id LIMIT $2",
     )
     .bind(now)
     .bind(limit)

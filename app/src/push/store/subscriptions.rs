@@ -9,11 +9,15 @@ use crate::push::model::Device;
 use crate::push::deliver::target;
 use crate::queue::store::drop_target;
 
-/// Stores a subscription, or moves an existing endpoint to this user with
-/// the new keys. Returns its id.
+/// Stores a subscription for the session that registered it, or moves an
+/// existing endpoint to this user and session with the new keys. An
+/// endpoint that changes hands loses the previous owner's pending pushes:
+/// they were for someone else. Returns its id.
+#[allow(clippy::too_many_arguments)]
 pub async fn upsert_subscription(
     db: &Db,
     user_id: i64,
+    session_id: i64,
     endpoint: &str,
     p256dh: &str,
     auth: &str,
@@ -21,12 +25,23 @@ pub async fn upsert_subscription(
     expiration_time: Option<i64>,
 ) -> Result<i64, AppError> {
     let origin = url::Url::parse(endpoint).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let mut tx = db.begin_write().await?;
+    let previous = sqlx::query("SELECT id, user_id FROM push_subscriptions WHERE endpoint = $1")
+        .bind(endpoint)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(row) = previous
+        && row.try_get::<i64, _>("user_id")? != user_id
+    {
+        drop_target(&mut *tx, &target(row.try_get("id")?)).await?;
+    }
     let row = sqlx::query(
-        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, label, expiration_time, created_at, origin) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO push_subscriptions \
+           (user_id, endpoint, p256dh, auth, label, expiration_time, created_at, origin, session_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, \
            auth = excluded.auth, label = COALESCE(excluded.label, push_subscriptions.label), \
-           expiration_time = excluded.expiration_time, origin = excluded.origin \
+           expiration_time = excluded.expiration_time, origin = excluded.origin, session_id = excluded.session_id \
          RETURNING id",
     )
     .bind(user_id)
@@ -37,8 +52,10 @@ pub async fn upsert_subscription(
     .bind(expiration_time)
     .bind(now_ms())
     .bind(origin)
-    .fetch_one(db.pool())
+    .bind(session_id)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(row.try_get("id")?)
 }
 
@@ -56,8 +73,9 @@ pub async fn count_other_subscriptions(db: &Db, user_id: i64, endpoint: &str) ->
 /// The user's devices, with the push service's origin only.
 pub async fn devices(db: &Db, user_id: i64) -> Result<Vec<Device>, AppError> {
     let rows = sqlx::query(
-        "SELECT id, label, origin, created_at, last_success_at, last_status FROM push_subscriptions \
-         WHERE user_id = $1 ORDER BY id",
+        "SELECT s.id, COALESCE(s.label, t.device) AS label, s.origin, s.created_at, s.last_success_at, s.last_status \
+         FROM push_subscriptions s LEFT JOIN auth_tokens t ON t.id = s.session_id \
+         WHERE s.user_id = $1 ORDER BY s.id",
     )
     .bind(user_id)
     .fetch_all(db.pool())

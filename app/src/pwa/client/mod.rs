@@ -43,6 +43,12 @@ async fn sync_push(pwa: PwaState, report: bool) {
     push::sync_subscription(pwa, report).await;
 }
 
+/// Signed out: this browser's subscription goes too (its own chunk, as above).
+#[lazy]
+async fn unsubscribe_push(pwa: PwaState) {
+    push::unsubscribe(pwa).await;
+}
+
 fn run_pwa(pwa: PwaState, chat: ChatState) {
     pwa.set_commands(Callback::new(move |command| run(pwa, command)));
     // A visit is a tab's session, not a page load: signing up ends in a
@@ -72,7 +78,7 @@ fn run_pwa(pwa: PwaState, chat: ChatState) {
     });
     // The home-screen badge follows the unread total.
     Effect::new(move |_| set_badge(chat.total_unread()));
-    keep_pages_for_offline();
+    keep_pages_for_offline(chat.me);
 }
 
 fn run(pwa: PwaState, command: PwaCommand) {
@@ -94,7 +100,10 @@ fn run(pwa: PwaState, command: PwaCommand) {
             pwa.push_prompt_dismissed.set(true);
         }
         // The next person on this device must not open this account's pages.
-        PwaCommand::ForgetPages => forget_pages(),
+        PwaCommand::SignedOut => {
+            forget_pages();
+            leptos::task::spawn_local(unsubscribe_push(pwa));
+        }
         PwaCommand::ApplyUpdate => leptos::task::spawn_local(async {
             if let Some(waiting) = registration().await.and_then(|r| js::get(&r, "waiting")) {
                 let message = js_sys::Object::new();

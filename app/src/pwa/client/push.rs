@@ -39,38 +39,21 @@ async fn subscription() -> Result<NewSubscription, String> {
     let json = js_sys::JSON::stringify(&current).map_err(|_| "cannot read the subscription")?;
     let mut parsed: NewSubscription =
         serde_json::from_str(&String::from(json)).map_err(|_| "unexpected subscription shape".to_owned())?;
-    parsed.label = Some(device_label());
+    // The server names the device after the session's browser.
+    parsed.label = None;
     Ok(parsed)
 }
 
-/// "Chrome on Android", "Safari on iPhone"… for the device list.
-fn device_label() -> String {
-    let agent = js::get(&js::navigator(), "userAgent").and_then(|v| v.as_string()).unwrap_or_default();
-    let browser = if agent.contains("Edg/") {
-        "Edge"
-    } else if agent.contains("Firefox/") {
-        "Firefox"
-    } else if agent.contains("Chrome/") || agent.contains("Chromium/") {
-        "Chrome"
-    } else if agent.contains("Safari/") {
-        "Safari"
-    } else {
-        "Browser"
-    };
-    let system = if agent.contains("Android") {
-        "Android"
-    } else if agent.contains("iPhone") {
-        "iPhone"
-    } else if agent.contains("iPad") {
-        "iPad"
-    } else if agent.contains("Mac OS X") {
-        "macOS"
-    } else if agent.contains("Windows") {
-        "Windows"
-    } else if agent.contains("Linux") {
-        "Linux"
-    } else {
-        "this device"
-    };
-    format!("{browser} on {system}")
+/// Signed out: this browser stops receiving pushes for the account (the
+/// server has already forgotten the device with the session).
+pub async fn unsubscribe(pwa: PwaState) {
+    let Some(registration) = registration().await else { return };
+    let Some(manager) = js::get(&registration, "pushManager") else { return };
+    if let Ok(current) = js::call_async(&manager, "getSubscription", &[]).await
+        && !current.is_null()
+        && !current.is_undefined()
+    {
+        let _ = js::call_async(&current, "unsubscribe", &[]).await;
+    }
+    pwa.subscribed.set(false);
 }

@@ -55,7 +55,15 @@ pub(super) async fn register_worker(pwa: PwaState) {
         if js::get(&data, "type").and_then(|t| t.as_string()).as_deref() == Some("navigate")
             && let Some(url) = js::get(&data, "url").and_then(|u| u.as_string())
         {
-            let _ = web_sys::window().map(|w| w.location().assign(&url));
+            // Same-origin only: the worker checks too, but a page must not
+            // trust a message to send it elsewhere.
+            if let Some(window) = web_sys::window()
+                && let Ok(origin) = window.location().origin()
+                && let Ok(target) = web_sys::Url::new_with_base(&url, &origin)
+                && target.origin() == origin
+            {
+                let _ = window.location().assign(&target.href());
+            }
         }
     });
     js::set(&container, "onmessage", on_message.as_ref());
@@ -65,7 +73,9 @@ pub(super) async fn register_worker(pwa: PwaState) {
 /// Asks the worker to keep a copy of each page the person reaches inside
 /// the app, so reopening it offline shows the app, not the offline page:
 /// the worker only sees full page loads, and a tap on the list is not one.
-pub(super) fn keep_pages_for_offline() {
+/// Each request names the account, so the worker first drops pages it
+/// kept for another one.
+pub(super) fn keep_pages_for_offline(me: Signal<Option<crate::auth::User>>) {
     let location = leptos_router::hooks::use_location();
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
@@ -76,7 +86,8 @@ pub(super) fn keep_pages_for_offline() {
             // handled the load (not on the very first, or after a form post):
             // fetch it only if it is missing.
             let if_missing = if previous.is_none() { "1" } else { "" };
-            let message = message("cache-page", &[("url", &url), ("if_missing", if_missing)]);
+            let Some(user) = me.with_untracked(|me| me.as_ref().map(|me| me.id.to_string())) else { return url };
+            let message = message("cache-page", &[("url", &url), ("if_missing", if_missing), ("user", &user)]);
             // The active worker, even before it controls this page.
             leptos::task::spawn_local(async move {
                 if let Some(worker) = registration().await.and_then(|r| js::get(&r, "active")) {

@@ -1,8 +1,10 @@
 //! SQL for the job queue: writing jobs, claiming them fairly under a lease,
 //! and recording what became of them. What people read of it is `report`.
 
+mod caps;
 mod report;
 
+pub use caps::{MAX_PENDING_PER_OWNER, MAX_PENDING_PER_TARGET};
 pub use report::{JobInfo, depth_by_kind, list, prune_finished};
 
 use sqlx::any::AnyRow;
@@ -61,16 +63,19 @@ pub async fn enqueue<'c>(exec: impl Executor<'c, Database = Any>, job: &NewJob) 
 /// Jobs per statement: well inside both engines' parameter limits.
 const JOBS_PER_STATEMENT: usize = 1000;
 
-/// Writes several jobs, a statement per thousand, in the caller's transaction.
+/// Writes several jobs, a statement per thousand, in the caller's
+/// transaction; jobs past a target's or an owner's cap of pending jobs are
+/// refused (counted in `tidings_jobs_refused_total`). Returns how many were written.
 pub async fn enqueue_many(conn: &mut sqlx::AnyConnection, jobs: &[NewJob]) -> Result<u64, AppError> {
+    let kept = caps::within_caps(&mut *conn, jobs).await?;
     let mut written = 0;
-    for chunk in jobs.chunks(JOBS_PER_STATEMENT) {
+    for chunk in kept.chunks(JOBS_PER_STATEMENT) {
         written += enqueue_chunk(&mut *conn, chunk).await?;
     }
     Ok(written)
 }
 
-async fn enqueue_chunk<'c>(exec: impl Executor<'c, Database = Any>, jobs: &[NewJob]) -> Result<u64, AppError> {
+async fn enqueue_chunk<'c>(exec: impl Executor<'c, Database = Any>, jobs: &[&NewJob]) -> Result<u64, AppError> {
     if jobs.is_empty() {
         return Ok(0);
     }

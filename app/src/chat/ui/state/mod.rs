@@ -196,9 +196,13 @@ impl ChatState {
 
     /// The newest stored message id of each loaded thread (for `resume`).
     pub fn resume_points(&self) -> HashMap<String, i64> {
-        self.threads.with_untracked(|threads| {
-            threads.iter().map(|(id, t)| (id.to_string(), t.iter().filter_map(|e| e.id).max().unwrap_or(0))).collect()
-        })
+        let mut points: Vec<(i64, i64)> = self.threads.with_untracked(|threads| {
+            threads.iter().map(|(id, t)| (*id, t.iter().filter_map(|e| e.id).max().unwrap_or(0))).collect()
+        });
+        // The server takes so many at most: the most recent ones.
+        points.sort_unstable_by_key(|(_, last)| std::cmp::Reverse(*last));
+        points.truncate(crate::live::frames::MAX_RESUME_KEYS);
+        points.into_iter().map(|(id, last)| (id.to_string(), last)).collect()
     }
 
     /// Total unread messages (for the app badge and the title).

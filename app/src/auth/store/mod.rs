@@ -1,8 +1,13 @@
 //! SQL for accounts, sessions and personal access tokens (server only).
 
+mod sessions;
+
+pub use sessions::{delete_other_sessions, delete_session, live_tokens, sessions, set_password_hash};
+
 use sqlx::Row;
 
 use super::model::{TokenInfo, User};
+use super::scope::{self, Scope};
 use super::session::hash_secret;
 use crate::db::{Db, now_ms};
 use crate::error::{AppError, is_unique_violation};
@@ -49,11 +54,13 @@ pub struct TokenRow {
     pub user: User,
     pub last_used_at: Option<i64>,
     pub expires_at: Option<i64>,
+    /// `None` for a session (a person signed in).
+    pub scopes: Option<Vec<Scope>>,
 }
 
 pub async fn token_by_secret(db: &Db, secret: &str) -> Result<Option<TokenRow>, AppError> {
     let row = sqlx::query(
-        "SELECT t.id, t.user_id, t.last_used_at, t.expires_at, u.username \
+        "SELECT t.id, t.user_id, t.last_used_at, t.expires_at, t.kind, t.scopes, u.username \
          FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
     )
     .bind(hash_secret(secret))
@@ -65,6 +72,10 @@ pub async fn token_by_secret(db: &Db, secret: &str) -> Result<Option<TokenRow>, 
             user: User { id: row.try_get("user_id")?, username: row.try_get("username")? },
             last_used_at: row.try_get("last_used_at")?,
             expires_at: row.try_get("expires_at")?,
+            scopes: match row.try_get::<String, _>("kind")?.as_str() {
+                "session" => None,
+                _ => Some(scope::split(&row.try_get::<Option<String>, _>("scopes")?.unwrap_or_default())),
+            },
         })
     })
     .transpose()
@@ -85,18 +96,23 @@ pub async fn touch_token(db: &Db, token_id: i64, now: i64, expires_at: i64) -> R
     Ok(())
 }
 
+/// What a new token is.
+pub enum NewToken<'a> {
+    /// A signed-in browser or client, on the device it named.
+    Session { device: Option<&'a str>, expires_at: i64 },
+    /// A named personal access token with its scopes.
+    Personal { name: &'a str, scopes: &'a [Scope] },
+}
+
 /// Stores the hash of a new secret; returns the token's id.
-pub async fn insert_token(
-    db: &Db,
-    user_id: i64,
-    secret: &str,
-    kind: &str,
-    name: Option<&str>,
-    expires_at: Option<i64>,
-) -> Result<i64, AppError> {
+pub async fn insert_token(db: &Db, user_id: i64, secret: &str, token: NewToken<'_>) -> Result<i64, AppError> {
+    let (kind, name, scopes, device, expires_at) = match token {
+        NewToken::Session { device, expires_at } => ("session", None, None, device, Some(expires_at)),
+        NewToken::Personal { name, scopes } => ("personal", Some(name), Some(scope::join(scopes)), None, None),
+    };
     let row = sqlx::query(
-        "INSERT INTO auth_tokens (user_id, token_hash, kind, name, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO auth_tokens (user_id, token_hash, kind, name, created_at, expires_at, scopes, device) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(user_id)
     .bind(hash_secret(secret))
@@ -104,6 +120,8 @@ pub async fn insert_token(
     .bind(name)
     .bind(now_ms())
     .bind(expires_at)
+    .bind(scopes)
+    .bind(device)
     .fetch_one(db.pool())
     .await?;
     Ok(row.try_get("id")?)
@@ -116,7 +134,7 @@ pub async fn delete_token(db: &Db, token_id: i64) -> Result<(), AppError> {
 
 pub async fn personal_tokens(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, AppError> {
     let rows = sqlx::query(
-        "SELECT id, name, created_at, last_used_at FROM auth_tokens \
+        "SELECT id, name, created_at, last_used_at, scopes FROM auth_tokens \
          WHERE user_id = $1 AND kind = 'personal' ORDER BY id",
     )
     .bind(user_id)
@@ -129,6 +147,7 @@ pub async fn personal_tokens(db: &Db, user_id: i64) -> Result<Vec<TokenInfo>, Ap
                 name: row.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
                 created_at: row.try_get("created_at")?,
                 last_used_at: row.try_get("last_used_at")?,
+                scopes: scope::split(&row.try_get::<Option<String>, _>("scopes")?.unwrap_or_default()),
             })
         })
         .collect()
