@@ -10,7 +10,7 @@ export PATH := $(TOOLS_DIR)/bin:$(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo
 export TIDINGS_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export TIDINGS_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 
-.PHONY: run test setup build test-rust test-e2e wasm-budget bench soak
+.PHONY: run test setup build test-rust test-e2e test-api wasm-budget bench soak
 
 # Serving needs no browser: skip installing Chromium and playwright-core.
 run:
@@ -18,7 +18,7 @@ run:
 	cargo leptos build --release --split
 	$(or $(CARGO_TARGET_DIR),target)/release/tidings serve
 
-test: setup test-rust build wasm-budget test-e2e
+test: setup test-rust build wasm-budget test-api test-e2e
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,10 @@ test-rust:
 
 test-e2e:
 	node end2end/run.mjs
+
+# Fuzzes /api/v1 from its OpenAPI document against the release build.
+test-api:
+	scripts/fuzz-api.sh
 
 # Fails when the main WASM module is over its 250 KB gzip budget.
 wasm-budget:

@@ -5,6 +5,8 @@
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.10
+SCHEMATHESIS_VERSION=3.39.16   # the API fuzzer of `make test` (PyPI)
+HYPOTHESIS_VERSION=6.115.0     # newer ones break schemathesis 3.39 ("'many' object has no attribute 'more'")
 WASM_BINDGEN_VERSION=0.2.130   # must equal wasm-bindgen in Cargo.lock
 TOOLS_DIR=${TIDINGS_TOOLS_DIR:-$HOME/.cache/tidings/tools}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +44,14 @@ fi
 if [ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ]; then
   log "installing wasm-opt (npm binaryen)"
   npm ci --prefix "$ROOT/tools" --no-audit --no-fund --loglevel=error
+fi
+
+# The API fuzzer, in its own virtualenv (serving needs none of this).
+if [ "${TIDINGS_SETUP_BROWSER:-1}" = 1 ] \
+  && [ "$("$TOOLS_DIR/venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION"
+  python3 -m venv "$TOOLS_DIR/venv"
+  "$TOOLS_DIR/venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION" "hypothesis==$HYPOTHESIS_VERSION"
 fi
 
 if [ "${TIDINGS_SETUP_BROWSER:-1}" = 1 ]; then

@@ -11,7 +11,7 @@ use app::auth::User;
 use app::auth::model::{SessionInfo, TokenInfo};
 use app::auth::service::SESSION_COOKIE_MAX_AGE_S;
 use app::auth::session::{clear_session_cookie, session_cookie};
-use app::error::AppError;
+use app::error::{AppError, ErrorBody};
 use app::state::AppState;
 
 use super::extract::{Caller, ClientIp, Json, Path, Person, SigningIn};
@@ -29,19 +29,27 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
 }
 
-#[derive(Deserialize)]
-struct Credentials {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct Credentials {
     username: String,
     password: String,
 }
 
-#[derive(Serialize)]
-struct LoginResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct LoginResponse {
     token: String,
     expires_at: i64,
 }
 
-async fn register(
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = "auth",
+    request_body = Credentials,
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 201, description = "the account", body = User), (status = 409, description = "username_taken", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody), (status = 429, description = "too many attempts; see Retry-After", body = ErrorBody)),
+    security(())
+)]
+pub(super) async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Json(body): Json<Credentials>,
@@ -50,7 +58,15 @@ async fn register(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-async fn login(
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = Credentials,
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 200, description = "a session token; also set as the session cookie", body = LoginResponse), (status = 401, description = "bad_credentials", body = ErrorBody), (status = 429, description = "too many attempts; see Retry-After", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(())
+)]
+pub(super) async fn login(
     State(state): State<AppState>,
     SigningIn(visitor): SigningIn,
     Json(body): Json<Credentials>,
@@ -61,33 +77,55 @@ async fn login(
     Ok((AppendHeaders([(header::SET_COOKIE, cookie)]), Json(body)))
 }
 
-async fn logout(State(state): State<AppState>, Caller(session): Caller) -> Result<impl IntoResponse, AppError> {
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses((status = 204, description = "the session or token is revoked"), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = []))
+)]
+pub(super) async fn logout(State(state): State<AppState>, Caller(session): Caller) -> Result<impl IntoResponse, AppError> {
     state.auth.logout(&session).await?;
     let cookie = clear_session_cookie(state.settings.secure_cookies);
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
 }
 
-async fn me(Caller(session): Caller) -> Json<User> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    responses((status = 200, description = "who I am", body = User), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = []))
+)]
+pub(super) async fn me(Caller(session): Caller) -> Json<User> {
     Json(session.user)
 }
 
-#[derive(Deserialize)]
-struct NewToken {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct NewToken {
     name: String,
     /// What the token may do, e.g. `["messages:read", "messages:write"]`.
     #[serde(default)]
     scopes: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct CreatedToken {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct CreatedToken {
     #[serde(flatten)]
     info: TokenInfo,
     /// Shown once; only its hash is stored.
     token: String,
 }
 
-async fn create_token(
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/tokens",
+    tag = "auth",
+    request_body = NewToken,
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 201, description = "the token; its secret is shown once", body = CreatedToken), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn create_token(
     State(state): State<AppState>,
     Person(session): Person,
     Json(body): Json<NewToken>,
@@ -96,11 +134,26 @@ async fn create_token(
     Ok((StatusCode::CREATED, Json(CreatedToken { info, token })))
 }
 
-async fn list_tokens(State(state): State<AppState>, Person(session): Person) -> Result<Json<Vec<TokenInfo>>, AppError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/tokens",
+    tag = "auth",
+    responses((status = 200, description = "my personal tokens", body = Vec<TokenInfo>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn list_tokens(State(state): State<AppState>, Person(session): Person) -> Result<Json<Vec<TokenInfo>>, AppError> {
     state.auth.tokens(&session).await.map(Json)
 }
 
-async fn revoke_token(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/tokens/{id}",
+    tag = "auth",
+    params(("id" = i64, Path, description = "token id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "revoked"), (status = 404, description = "not my token", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn revoke_token(
     State(state): State<AppState>,
     Person(session): Person,
     Path(id): Path<i64>,
@@ -109,14 +162,29 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_sessions(
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/sessions",
+    tag = "auth",
+    responses((status = 200, description = "my signed-in sessions", body = Vec<SessionInfo>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn list_sessions(
     State(state): State<AppState>,
     Person(session): Person,
 ) -> Result<Json<Vec<SessionInfo>>, AppError> {
     state.auth.sessions(&session).await.map(Json)
 }
 
-async fn end_session(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/sessions/{id}",
+    tag = "auth",
+    params(("id" = i64, Path, description = "session id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "ended"), (status = 404, description = "not my session", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn end_session(
     State(state): State<AppState>,
     Person(session): Person,
     Path(id): Path<i64>,
@@ -125,14 +193,22 @@ async fn end_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct PasswordChange {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct PasswordChange {
     current_password: String,
     new_password: String,
 }
 
 /// Changes the password; every other session ends.
-async fn change_password(
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    tag = "auth",
+    request_body = PasswordChange,
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "changed; every other session ended"), (status = 429, description = "too many attempts", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn change_password(
     State(state): State<AppState>,
     Person(session): Person,
     Json(body): Json<PasswordChange>,

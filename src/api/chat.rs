@@ -9,7 +9,7 @@ use serde::Deserialize;
 use app::chat::schedule::Scheduled;
 use app::chat::service::Sent;
 use app::chat::{Conversation, Message};
-use app::error::AppError;
+use app::error::{AppError, ErrorBody};
 use app::state::AppState;
 
 use super::extract::{Json, Path, Query, Reader, Writer};
@@ -32,13 +32,21 @@ fn created_or_found<T>(created: bool, body: T) -> (StatusCode, Json<T>) {
     (if created { StatusCode::CREATED } else { StatusCode::OK }, Json(body))
 }
 
-#[derive(Deserialize)]
-struct NewConversation {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct NewConversation {
     members: Vec<String>,
     title: Option<String>,
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations",
+    tag = "chat",
+    request_body = NewConversation,
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 201, description = "a new conversation", body = Conversation), (status = 200, description = "the existing direct conversation of the pair", body = Conversation), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn create(
     State(state): State<AppState>,
     Writer(session): Writer,
     Json(body): Json<NewConversation>,
@@ -47,11 +55,26 @@ async fn create(
     Ok(created_or_found(created, conversation))
 }
 
-async fn list(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Conversation>>, AppError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations",
+    tag = "chat",
+    responses((status = 200, description = "my conversations, most recent first", body = Vec<Conversation>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:read"]))
+)]
+pub(super) async fn list(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Conversation>>, AppError> {
     state.chat.list(&session.user).await.map(Json)
 }
 
-async fn show(
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}",
+    tag = "chat",
+    params(("id" = i64, Path, description = "conversation id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 200, description = "the conversation", body = Conversation), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:read"]))
+)]
+pub(super) async fn show(
     State(state): State<AppState>,
     Reader(session): Reader,
     Path(id): Path<i64>,
@@ -59,14 +82,23 @@ async fn show(
     state.chat.get(&session.user, id).await.map(Json)
 }
 
-#[derive(Deserialize)]
-struct Page {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct Page {
     before: Option<i64>,
     after: Option<i64>,
     limit: Option<i64>,
 }
 
-async fn history(
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/messages",
+    tag = "chat",
+    params(("id" = i64, Path, description = "conversation id"), Page),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 200, description = "messages, oldest first", body = Vec<Message>), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:read"]))
+)]
+pub(super) async fn history(
     State(state): State<AppState>,
     Reader(session): Reader,
     Path(id): Path<i64>,
@@ -75,13 +107,22 @@ async fn history(
     state.chat.history(&session.user, id, page.before, page.after, page.limit).await.map(Json)
 }
 
-#[derive(Deserialize)]
-struct NewMessage {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct NewMessage {
     client_id: String,
     body: String,
 }
 
-async fn send(
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/messages",
+    tag = "chat",
+    request_body = NewMessage,
+    params(("id" = i64, Path, description = "conversation id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 201, description = "stored", body = Message), (status = 200, description = "the original of a repeated client_id", body = Message), (status = 404, description = "no such conversation", body = ErrorBody), (status = 409, description = "client_id_reused", body = ErrorBody), (status = 429, description = "sending too fast; see Retry-After", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn send(
     State(state): State<AppState>,
     Writer(session): Writer,
     Path(id): Path<i64>,
@@ -91,12 +132,21 @@ async fn send(
     Ok(created_or_found(sent == Sent::Created, message))
 }
 
-#[derive(Deserialize)]
-struct ReadPointer {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct ReadPointer {
     message_id: i64,
 }
 
-async fn read(
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/read",
+    tag = "chat",
+    request_body = ReadPointer,
+    params(("id" = i64, Path, description = "conversation id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "the read pointer moved (never back)"), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn read(
     State(state): State<AppState>,
     Writer(session): Writer,
     Path(id): Path<i64>,
@@ -106,12 +156,21 @@ async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct NewMember {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct NewMember {
     username: String,
 }
 
-async fn add_member(
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/members",
+    tag = "chat",
+    request_body = NewMember,
+    params(("id" = i64, Path, description = "conversation id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 200, description = "the group with its members", body = Conversation), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn add_member(
     State(state): State<AppState>,
     Writer(session): Writer,
     Path(id): Path<i64>,
@@ -120,7 +179,15 @@ async fn add_member(
     state.chat.add_member(&session.user, id, &body.username).await.map(Json)
 }
 
-async fn remove_member(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/conversations/{id}/members/{username}",
+    tag = "chat",
+    params(("id" = i64, Path, description = "conversation id"), ("username" = String, Path, description = "who leaves or is removed")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "removed"), (status = 404, description = "no such conversation or member", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn remove_member(
     State(state): State<AppState>,
     Writer(session): Writer,
     Path((id, username)): Path<(i64, String)>,
@@ -129,15 +196,24 @@ async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct NewScheduled {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct NewScheduled {
     client_id: String,
     body: String,
     /// Milliseconds since the Unix epoch.
     send_at: i64,
 }
 
-async fn schedule(
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/scheduled",
+    tag = "chat",
+    request_body = NewScheduled,
+    params(("id" = i64, Path, description = "conversation id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 201, description = "scheduled", body = Scheduled), (status = 200, description = "the pending original of a repeated client_id", body = Scheduled), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn schedule(
     State(state): State<AppState>,
     Writer(session): Writer,
     Path(id): Path<i64>,
@@ -148,11 +224,26 @@ async fn schedule(
     Ok(created_or_found(created, scheduled))
 }
 
-async fn scheduled(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Scheduled>>, AppError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/scheduled",
+    tag = "chat",
+    responses((status = 200, description = "my scheduled messages, soonest first", body = Vec<Scheduled>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:read"]))
+)]
+pub(super) async fn scheduled(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Scheduled>>, AppError> {
     state.chat.scheduled(&session.user).await.map(Json)
 }
 
-async fn cancel_scheduled(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/scheduled/{id}",
+    tag = "chat",
+    params(("id" = i64, Path, description = "scheduled message id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "cancelled"), (status = 404, description = "not mine", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn cancel_scheduled(
     State(state): State<AppState>,
     Writer(session): Writer,
     Path(id): Path<i64>,

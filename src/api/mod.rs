@@ -4,6 +4,7 @@
 mod auth;
 mod chat;
 pub mod extract;
+pub mod openapi;
 pub mod ops;
 mod push;
 
@@ -18,4 +19,5 @@ pub fn v1() -> Router<AppState> {
         .merge(chat::router())
         .merge(push::router())
         .route("/ws", axum::routing::get(crate::ws::upgrade))
+        .route("/openapi.json", axum::routing::get(openapi::document))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use serde::{Deserialize, Serialize};
 
-use app::error::AppError;
+use app::error::{AppError, ErrorBody};
 use app::push::model::{Delivery, Device, NewSubscription};
 use app::state::AppState;
 
@@ -22,16 +22,31 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/mute", put(mute))
 }
 
-#[derive(Serialize)]
-struct PublicKey {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct PublicKey {
     key: String,
 }
 
-async fn public_key(State(state): State<AppState>) -> Json<PublicKey> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/push/vapid-public-key",
+    tag = "push",
+    responses((status = 200, description = "the applicationServerKey", body = PublicKey)),
+    security(())
+)]
+pub(super) async fn public_key(State(state): State<AppState>) -> Json<PublicKey> {
     Json(PublicKey { key: state.push.public_key.clone() })
 }
 
-async fn subscribe(
+#[utoipa::path(
+    post,
+    path = "/api/v1/push/subscriptions",
+    tag = "push",
+    request_body = NewSubscription,
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 201, description = "the device", body = Device), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn subscribe(
     State(state): State<AppState>,
     Pusher(session): Pusher,
     Json(body): Json<NewSubscription>,
@@ -40,16 +55,31 @@ async fn subscribe(
     Ok((StatusCode::CREATED, Json(device)))
 }
 
-async fn list(State(state): State<AppState>, Pusher(session): Pusher) -> Result<Json<Vec<Device>>, AppError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/push/subscriptions",
+    tag = "push",
+    responses((status = 200, description = "my devices", body = Vec<Device>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn list(State(state): State<AppState>, Pusher(session): Pusher) -> Result<Json<Vec<Device>>, AppError> {
     state.push.devices(&session.user).await.map(Json)
 }
 
-#[derive(Deserialize)]
-struct ByEndpoint {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct ByEndpoint {
     endpoint: String,
 }
 
-async fn unsubscribe_by_endpoint(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/push/subscriptions",
+    tag = "push",
+    request_body = ByEndpoint,
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "removed"), (status = 404, description = "no such device of mine", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn unsubscribe_by_endpoint(
     State(state): State<AppState>,
     Pusher(session): Pusher,
     Json(body): Json<ByEndpoint>,
@@ -58,7 +88,15 @@ async fn unsubscribe_by_endpoint(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn unsubscribe_by_id(
+#[utoipa::path(
+    delete,
+    path = "/api/v1/push/subscriptions/{id}",
+    tag = "push",
+    params(("id" = i64, Path, description = "device id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "removed"), (status = 404, description = "no such device of mine", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn unsubscribe_by_id(
     State(state): State<AppState>,
     Pusher(session): Pusher,
     Path(id): Path<i64>,
@@ -67,22 +105,38 @@ async fn unsubscribe_by_id(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
-struct Queued {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Queued {
     queued: u64,
 }
 
-async fn test(State(state): State<AppState>, Pusher(session): Pusher) -> Result<(StatusCode, Json<Queued>), AppError> {
+#[utoipa::path(
+    post,
+    path = "/api/v1/push/test",
+    tag = "push",
+    responses((status = 202, description = "queued to each device", body = Queued), (status = 429, description = "too many test pushes; see Retry-After", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn test(State(state): State<AppState>, Pusher(session): Pusher) -> Result<(StatusCode, Json<Queued>), AppError> {
     let queued = state.push.send_test(&session.user).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { queued })))
 }
 
-#[derive(Deserialize)]
-struct DeliveryFilter {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct DeliveryFilter {
     status: Option<String>,
 }
 
-async fn deliveries(
+#[utoipa::path(
+    get,
+    path = "/api/v1/push/deliveries",
+    tag = "push",
+    params(DeliveryFilter),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 200, description = "my push deliveries with that status", body = Vec<Delivery>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn deliveries(
     State(state): State<AppState>,
     Pusher(session): Pusher,
     Query(filter): Query<DeliveryFilter>,
@@ -91,12 +145,21 @@ async fn deliveries(
     state.push.deliveries(&session.user, status).await.map(Json)
 }
 
-#[derive(Deserialize)]
-struct Mute {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct Mute {
     muted: bool,
 }
 
-async fn mute(
+#[utoipa::path(
+    put,
+    path = "/api/v1/conversations/{id}/mute",
+    tag = "push",
+    request_body = Mute,
+    params(("id" = i64, Path, description = "conversation id")),
+    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "saved"), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn mute(
     State(state): State<AppState>,
     Pusher(session): Pusher,
     Path(id): Path<i64>,

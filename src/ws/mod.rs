@@ -27,6 +27,19 @@ const MAX_FRAME: usize = 64 * 1024;
 #[derive(Clone, Default)]
 pub struct WsShutdown(pub CancellationToken);
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/ws",
+    tag = "live",
+    description = "The live connection: JSON text frames (see the README). Needs `messages:read`.",
+    responses(
+        (status = 101, description = "switching to the WebSocket protocol"),
+        (status = 401, description = "not signed in", body = app::error::ErrorBody),
+        (status = 403, description = "cross-site, or the token lacks messages:read", body = app::error::ErrorBody),
+        (status = 422, description = "too_many_sockets", body = app::error::ErrorBody),
+    ),
+    security(("cookie" = []), ("bearer" = ["messages:read"]))
+)]
 pub async fn upgrade(
     State(state): State<AppState>,
     axum::Extension(shutdown): axum::Extension<WsShutdown>,

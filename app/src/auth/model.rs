@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 /// A signed-up person (or bot account).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: i64,
@@ -50,6 +51,7 @@ pub fn validate_password(password: &str) -> Result<(), AppError> {
 }
 
 /// A personal access token as listed to its owner (never the secret).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TokenInfo {
     pub id: i64,
@@ -62,6 +64,7 @@ pub struct TokenInfo {
 }
 
 /// One of my signed-in sessions, as listed in the settings.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionInfo {
     pub id: i64,

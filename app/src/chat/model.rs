@@ -14,6 +14,7 @@ pub const PAGE_DEFAULT: i64 = 50;
 pub const GROUP_MAX_MEMBERS: usize = 256;
 pub const TITLE_MAX_CHARS: usize = 100;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationKind {
@@ -31,6 +32,7 @@ impl ConversationKind {
 }
 
 /// One message.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// Server id: increases with each message of a conversation.
@@ -47,6 +49,7 @@ pub struct Message {
 }
 
 /// A conversation as its members see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: i64,

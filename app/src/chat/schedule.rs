@@ -34,7 +34,7 @@ const BATCH: i64 = 32;
 pub const MAX_PENDING_PER_AUTHOR: i64 = 100;
 
 /// A message waiting for its time, or one that could not be sent (`error`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Scheduled {
     pub id: i64,
     pub conversation_id: i64,

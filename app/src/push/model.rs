@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `PushSubscription.toJSON()` from the browser, plus an optional label.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewSubscription {
@@ -15,6 +16,7 @@ pub struct NewSubscription {
     pub label: Option<String>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionKeys {
     /// The browser's P-256 public key, base64url.
@@ -24,6 +26,7 @@ pub struct SubscriptionKeys {
 }
 
 /// A subscribed device as its owner sees it: no endpoint path, no keys.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
     pub id: i64,
@@ -36,6 +39,7 @@ pub struct Device {
 }
 
 /// One push delivery, for `GET /api/v1/push/deliveries`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: i64,
