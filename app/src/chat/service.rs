@@ -237,8 +237,7 @@ impl Chat {
             .map_err(|_| AppError::invalid("unknown_user", format!("no such user: {username}")))?
             .pop()
             .ok_or_else(|| AppError::invalid("unknown_user", format!("no such user: {username}")))?;
-        // No pulling strangers into groups: only people the adder already
-        // shares a conversation with (a stranger can be written to first).
+        // No pulling strangers into groups (write to them first instead).
         if !store::contacts(&self.db, me.id).await?.contains(&user.id) {
             return Err(AppError::Forbidden(format!(
                 "you can add {username} once you share a conversation with them; write to them first"
