@@ -53,11 +53,7 @@ pub async fn upgrade(
     if state.hub.sockets_of(session.user.id) >= MAX_SOCKETS_PER_USER {
         return Err(AppError::invalid("too_many_sockets", format!("at most {MAX_SOCKETS_PER_USER} open connections")));
     }
-    let config = SessionConfig {
-        idle_timeout: state.settings.ws_idle_timeout,
-        shutdown: shutdown.0,
-        revoked: CancellationToken::new(),
-    };
+    let config = SessionConfig { idle_timeout: state.settings.ws_idle_timeout, shutdown: shutdown.0 };
     Ok(ws
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)

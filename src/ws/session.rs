@@ -43,8 +43,6 @@ pub(super) async fn written<F: std::future::Future<Output = Result<(), E>>, E>(w
 pub struct SessionConfig {
     pub idle_timeout: Duration,
     pub shutdown: CancellationToken,
-    /// Cancelled when the token the socket was opened with ends.
-    pub revoked: CancellationToken,
 }
 
 /// Why a session ended.
@@ -69,7 +67,6 @@ where
         let _ = socket.send(WsMessage::Close(Some(CloseFrame { code: 1008, reason }))).await;
         return;
     };
-    let config = SessionConfig { revoked, ..config };
     state.chat.presence.changed(user.id).await;
     let mut session = Session {
         state: state.clone(),
@@ -81,7 +78,7 @@ where
     if first {
         session.announce_presence(true).await;
     }
-    let end = session.run(socket, queue, config).await;
+    let end = session.run(socket, queue, config, revoked).await;
     tracing::debug!(user = user.id, conn, ?end, "websocket closed");
     let last = state.hub.unregister(user.id, conn);
     state.chat.presence.changed(user.id).await;
@@ -106,6 +103,8 @@ impl Session {
         mut socket: S,
         mut queue: tokio::sync::mpsc::Receiver<Delivery>,
         config: SessionConfig,
+        // Cancelled when the token the socket was opened with ends.
+        revoked: CancellationToken,
     ) -> End
     where
         S: Sink<WsMessage> + Stream<Item = Result<WsMessage, E>> + Unpin,
@@ -122,7 +121,7 @@ impl Session {
         // token's waiter list every time.
         let shutdown = config.shutdown.cancelled();
         tokio::pin!(shutdown);
-        let revoked = config.revoked.cancelled();
+        let revoked = revoked.cancelled();
         tokio::pin!(revoked);
         let end = loop {
             tokio::select! {

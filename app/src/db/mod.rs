@@ -93,6 +93,12 @@ impl Db {
     }
 }
 
+/// `$from, $from+1, …` — numbered placeholders, which both engines accept
+/// (sqlx's `QueryBuilder` writes `?` for the Any driver, which PostgreSQL rejects).
+pub fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Milliseconds since the Unix epoch: the time format of every column.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()

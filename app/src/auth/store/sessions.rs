@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::auth::model::SessionInfo;
-use crate::db::Db;
+use crate::db::{Db, placeholders};
 use crate::error::AppError;
 
 /// The user's live sessions, most recently used first.
@@ -65,10 +65,9 @@ pub async fn live_tokens(db: &Db, ids: &[i64], now: i64) -> Result<HashSet<i64>,
     let mut live = HashSet::new();
     for chunk in ids.chunks(500) {
         // `$1` is the time; only numbered placeholders go into the statement.
-        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT id FROM auth_tokens WHERE (expires_at IS NULL OR expires_at > $1) AND id IN ({})",
-            list.join(", ")
+            placeholders(2, chunk.len())
         );
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now);
         for id in chunk {

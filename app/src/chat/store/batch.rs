@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::db::WriteTx;
 use crate::error::AppError;
-use crate::queue::store::placeholders;
+use crate::db::placeholders;
 
 /// Pairs per statement: well inside both engines' parameter limits.
 const CHUNK: usize = 200;

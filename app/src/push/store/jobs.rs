@@ -8,7 +8,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::push::deliver::PushJob;
 use crate::push::model::Delivery;
-use crate::queue::store::placeholders;
+use crate::db::placeholders;
 
 /// One device to push to.
 #[derive(Debug, Clone)]

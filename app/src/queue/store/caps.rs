@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use sqlx::{Any, AssertSqlSafe, Row};
 
 use super::NewJob;
+use crate::db::placeholders;
 use crate::error::AppError;
 
 /// Pending jobs one target (a device) may have; past it new ones are refused.
@@ -58,7 +59,7 @@ where
     for chunk in keys.chunks(KEYS_PER_STATEMENT) {
         let sql = format!(
             "SELECT {column} AS k, COUNT(*) AS n FROM jobs WHERE status = 'pending' AND {column} IN ({}) GROUP BY {column}",
-            placeholders(chunk.len())
+            placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for key in chunk {
@@ -69,9 +70,4 @@ where
         }
     }
     Ok(counts)
-}
-
-/// `$1, $2, …, $n` (only numbers go into the statement).
-fn placeholders(n: usize) -> String {
-    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

@@ -10,7 +10,7 @@ pub use report::{JobInfo, depth_by_kind, list, prune_finished};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
-use crate::db::{Backend, Db, now_ms};
+use crate::db::{Backend, Db, now_ms, placeholders};
 use crate::error::AppError;
 
 /// A job to write, inside the producer's transaction.
@@ -264,10 +264,4 @@ pub async fn destination_failed(db: &Db, destination: &str, rest_ms: impl Fn(i64
         .execute(db.pool())
         .await?;
     Ok(failures)
-}
-
-/// `$from, $from+1, …` — numbered placeholders, which both engines accept
-/// (sqlx's `QueryBuilder` writes `?` for the Any driver, which PostgreSQL rejects).
-pub fn placeholders(from: usize, count: usize) -> String {
-    (from..from + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
