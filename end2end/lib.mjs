@@ -227,8 +227,11 @@ export async function startConversation(page, withNames, title) {
 
 /** Taps the conversation in the list and waits for it to open; returns its id. */
 export async function openConversation(page, name) {
+  const before = page.url();
   await conversationLink(page, name).click();
-  await page.waitForURL(/\/c\/\d+$/);
+  await page.waitForURL(/\/c\/\d+$/, { timeout: 10_000 }).catch((err) => {
+    throw new Error(`tapping ${name} in the list left the address at ${page.url()} (was ${before}): ${err.message}`);
+  });
   await composer(page).waitFor();
   return Number(new URL(page.url()).pathname.split('/').pop());
 }

@@ -124,6 +124,7 @@ export default {
           history.push('conversation');
         }
         where = await whereIs(page);
+        await screenFollowsUrl();
       },
       async reopen() {
         await page.close();
@@ -141,7 +142,18 @@ export default {
         await hydrated(page);
         if (where === 'list') await conversationLink(page, names.bob).waitFor({ timeout: 10_000 });
         else await composer(page).waitFor({ timeout: 10_000 });
+        await screenFollowsUrl();
       }
+    }
+    // The screen shows what the address says: the list alone at `/`, a
+    // conversation at `/c/{id}`. A router that missed a back navigation
+    // leaves a conversation on screen at `/`, and tapping it then does
+    // nothing (seen once in CI, seed 114926710, step 76).
+    async function screenFollowsUrl() {
+      const open = async () => (await composer(page).count()) > 0;
+      const want = where !== 'list';
+      await eventually(async () => (await open()) === want,
+        `the screen follows the address (${page.url()}: ${want ? 'a conversation' : 'the list alone'})`, 5_000);
     }
     const weighted = [
       ['offline', 2], ['write', 5], ['reload', 1], ['navigate', 3], ['reopen', 1],

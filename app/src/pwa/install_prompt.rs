@@ -2,14 +2,15 @@
 
 use leptos::prelude::*;
 
-use super::{InstallOffer, PwaCommand, use_pwa};
+use super::{InstallOffer, PwaCommand, hydrated, use_pwa};
 use crate::i18n::*;
 
 #[component]
 pub fn InstallPrompt() -> impl IntoView {
     let pwa = use_pwa();
+    let hydrated = hydrated();
     view! {
-        <Show when=move || pwa.offer_install()>
+        <Show when=move || hydrated.get() && pwa.offer_install()>
             <aside class="install-prompt card" data-testid="install-prompt" aria-labelledby="install-title">
                 <img src="/icons/icon-192.png" alt="" width="48" height="48"/>
                 <div class="install-text">

@@ -133,6 +133,18 @@ pub fn use_pwa() -> PwaState {
     expect_context::<PwaState>()
 }
 
+/// False while the calling view hydrates (and always on the server), true
+/// from its first effect. What only the browser knows (permission, visits)
+/// must render as the server did until then: hydration claims the server's
+/// nodes for whatever the client builds, without comparing them. Seen: the
+/// PWA runtime had found "iOS, not installed" before the lazy `/settings`
+/// route hydrated, and the iOS explanation kept the server's "Checking…".
+fn hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}
+
 /// Provides `PwaState` and, in the browser, starts the service worker,
 /// notification and install handling.
 #[component]

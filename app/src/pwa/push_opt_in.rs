@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{PushStatus, PwaCommand, use_pwa};
+use super::{PushStatus, PwaCommand, hydrated, use_pwa};
 use crate::i18n::*;
 
 /// The full panel (settings).
@@ -11,11 +11,13 @@ use crate::i18n::*;
 pub fn PushOptIn() -> impl IntoView {
     let pwa = use_pwa();
     let test = ServerAction::<crate::push::api::SendTestPush>::new();
-    let status_name = move || pwa.push.get().as_str();
+    let hydrated = hydrated();
+    let status = move || if hydrated.get() { pwa.push.get() } else { PushStatus::Unknown };
+    let status_name = move || status().as_str();
     view! {
         <section class="card push-opt-in" data-testid="push-opt-in" data-state=status_name>
             <h2>{tr(|l| td_string!(l, pwa.push_title))}</h2>
-            {move || match pwa.push.get() {
+            {move || match status() {
                 PushStatus::Unknown => view! { <p class="muted">{tr(|l| td_string!(l, pwa.checking))}</p> }.into_any(),
                 PushStatus::Unsupported => view! { <p>{tr(|l| td_string!(l, pwa.push_unsupported))}</p> }.into_any(),
                 PushStatus::NeedsInstall => view! {
@@ -60,7 +62,8 @@ pub fn PushOptIn() -> impl IntoView {
 #[component]
 pub fn PushPrompt() -> impl IntoView {
     let pwa = use_pwa();
-    let show = move || pwa.push.get() == PushStatus::Default && !pwa.push_prompt_dismissed.get();
+    let hydrated = hydrated();
+    let show = move || hydrated.get() && pwa.push.get() == PushStatus::Default && !pwa.push_prompt_dismissed.get();
     view! {
         <Show when=show>
             <div class="push-prompt" data-testid="push-prompt">
