@@ -15,6 +15,7 @@ use app::live::cluster::{Broker, LocalBroker, LocalPresence, Presence};
 use app::live::hub::Hub;
 use app::live::members::MemberCache;
 use app::live::redis::RedisCluster;
+use app::notify::service::Notify;
 use app::push::deliver::{self, PushHandler};
 use app::push::fanout::PushStep;
 use app::push::jwt::VapidSigner;
@@ -55,7 +56,10 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
     }
     let push_handler =
         Arc::new(PushHandler { db: db.clone(), sender, max_age: Duration::from_secs(config.push.ttl_secs) });
-    let kinds = Kinds::default().with(deliver::MESSAGE, push_handler.clone()).with(deliver::TEST, push_handler);
+    let kinds = Kinds::default()
+        .with(deliver::MESSAGE, push_handler.clone())
+        .with(deliver::TEST, push_handler.clone())
+        .with(deliver::NOTIFICATION, push_handler);
     let pool = Pool::new(db.clone(), kinds, pool_config(config), wake.clone());
 
     let members = MemberCache::default();
@@ -75,6 +79,13 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
     };
     let steps: Vec<Arc<dyn MessageStep>> = vec![Arc::new(PushStep { wake: wake.clone() })];
     let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps), broker.clone());
+    let notify = Notify {
+        db: db.clone(),
+        broker: broker.clone(),
+        presence: presence.clone(),
+        wake: wake.clone(),
+        clock: config.clock.clone(),
+    };
     let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, writer };
     let push = PushService {
         db: db.clone(),
@@ -97,6 +108,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         auth: Auth { db, limits, secure_cookies: config.secure_cookies() },
         chat,
         push,
+        notify,
     };
     Ok(Services { state, pool, writer: writer_task, cluster })
 }

@@ -21,10 +21,13 @@ pub mod chat;
 pub mod client;
 pub mod error;
 pub mod live;
+pub mod notify;
 pub mod push;
 pub mod pwa;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

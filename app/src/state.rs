@@ -10,6 +10,7 @@ use crate::auth::service::Auth;
 use crate::chat::service::Chat;
 use crate::db::Db;
 use crate::live::hub::Hub;
+use crate::notify::service::Notify;
 use crate::push::service::PushService;
 use crate::rate_limit::RateLimits;
 
@@ -37,4 +38,5 @@ pub struct AppState {
     pub auth: Auth,
     pub chat: Chat,
     pub push: PushService,
+    pub notify: Notify,
 }

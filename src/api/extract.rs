@@ -116,6 +116,12 @@ caller!(
     |s| s.require(Scope::Push)
 );
 
+caller!(
+    /// `notify`: the notification inbox, publishing, schedules, preferences.
+    Notifier,
+    |s| s.require(Scope::Notify)
+);
+
 /// Who is signing in: the client's address (for the rate limit) and device.
 pub struct SigningIn(pub Visitor);
 

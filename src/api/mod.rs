@@ -4,6 +4,7 @@
 mod auth;
 mod chat;
 pub mod extract;
+mod notify;
 pub mod openapi;
 pub mod ops;
 mod push;
@@ -18,6 +19,7 @@ pub fn v1() -> Router<AppState> {
         .merge(auth::router())
         .merge(chat::router())
         .merge(push::router())
+        .merge(notify::router())
         .route("/ws", axum::routing::get(crate::ws::upgrade))
         .route("/openapi.json", axum::routing::get(openapi::document))
 }

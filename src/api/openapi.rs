@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, chat, push};
+use super::{auth, chat, notify, push};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,8 @@ use super::{auth, chat, push};
         chat::add_member, chat::remove_member, chat::schedule, chat::scheduled, chat::cancel_scheduled,
         push::public_key, push::subscribe, push::list, push::unsubscribe_by_endpoint, push::unsubscribe_by_id,
         push::test, push::deliveries, push::mute,
+        notify::publish, notify::list, notify::unread_count, notify::read, notify::read_all, notify::archive,
+        notify::scheduled, notify::cancel_scheduled, notify::preferences, notify::set_preferences,
         crate::ws::upgrade, document,
     ),
     modifiers(&Credentials),
@@ -31,6 +33,7 @@ use super::{auth, chat, push};
         (name = "auth", description = "Accounts, sessions and scoped tokens"),
         (name = "chat", description = "Conversations, messages and scheduled messages"),
         (name = "push", description = "Web Push devices and deliveries"),
+        (name = "notifications", description = "The notification inbox, publishing, reminders and quiet hours"),
         (name = "live", description = "The WebSocket"),
         (name = "meta", description = "This document"),
     )

@@ -38,6 +38,8 @@ pub struct Config {
     pub node_id: Option<String>,
     /// Where `/metrics` is served (`None`: nowhere); a private address.
     pub metrics_addr: Option<SocketAddr>,
+    /// The scheduler's clock: the system's, or a test's manual one.
+    pub clock: app::clock::Clock,
 }
 
 /// Web Push delivery settings.
@@ -90,6 +92,7 @@ impl Default for Config {
             worker_threads: None,
             node_id: None,
             metrics_addr: None,
+            clock: app::clock::Clock::system(),
         }
     }
 }

@@ -286,6 +286,12 @@ impl<'a> Api<'a> {
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self.client.put(self.server.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
         let r = self.client.delete(self.server.url(path)).bearer_auth(&self.token).send().await.unwrap();
         let status = r.status().as_u16();

@@ -24,6 +24,9 @@ pub enum AppError {
     /// 403: signed in, but not allowed.
     #[error("{0}")]
     Forbidden(String),
+    /// 403: not allowed to reach that person (e.g. notifying a stranger).
+    #[error("{0}")]
+    NotAllowed(String),
     /// 403: the token was not given the scope this needs (or it needs a
     /// person signed in, not a token).
     #[error("{0}")]
@@ -69,6 +72,7 @@ impl AppError {
             Self::BadCredentials => "bad_credentials",
             Self::Forbidden(_) => "forbidden",
             Self::InsufficientScope(_) => "insufficient_scope",
+            Self::NotAllowed(_) => "not_allowed",
             Self::NotFound(_) => "not_found",
             Self::TooLarge => "too_large",
             Self::RateLimited { .. } => "rate_limited",
@@ -84,7 +88,7 @@ impl AppError {
             Self::Invalid { .. } => 422,
             Self::BadRequest(_) => 400,
             Self::Unauthenticated | Self::BadCredentials => 401,
-            Self::Forbidden(_) | Self::InsufficientScope(_) => 403,
+            Self::Forbidden(_) | Self::InsufficientScope(_) | Self::NotAllowed(_) => 403,
             Self::NotFound(_) => 404,
             Self::Conflict { .. } => 409,
             Self::TooLarge => 413,

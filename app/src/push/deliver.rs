@@ -19,6 +19,8 @@ use crate::queue::{Handler, Job, NewJob, Outcome};
 pub const MESSAGE: &str = "push.message";
 /// "Send test notification".
 pub const TEST: &str = "push.test";
+/// A notification-centre item (or, with `count`, a quiet-hours summary).
+pub const NOTIFICATION: &str = "push.notification";
 
 /// What a push job carries.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -30,6 +32,11 @@ pub struct PushJob {
     /// Set after a 413: send the shortened payload.
     #[serde(default)]
     pub shrunk: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_id: Option<i64>,
+    /// A summary of this many held notifications (the newest is `notification_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
 }
 
 /// The queue's target for a device, so a removed device takes its jobs along.
@@ -178,6 +185,9 @@ impl PushHandler {
             };
             return Ok(Some((note, Urgency::Normal, "test".into())));
         }
+        if job.kind == NOTIFICATION {
+            return self.inbox_item(payload, user_id).await;
+        }
         let (Some(conversation_id), Some(message_id)) = (payload.conversation_id, payload.message_id) else {
             return Ok(None);
         };
@@ -198,4 +208,50 @@ impl PushHandler {
         let urgency = if context.is_group { Urgency::Normal } else { Urgency::High };
         Ok(Some((note, urgency, format!("conv-{conversation_id}"))))
     }
+}
+
+impl PushHandler {
+    /// A notification-centre item; gone (read, archived, deleted) means no push.
+    async fn inbox_item(
+        &self,
+        payload: &PushJob,
+        user_id: i64,
+    ) -> Result<Option<(Notification, Urgency, String)>, crate::error::AppError> {
+        let Some(id) = payload.notification_id else { return Ok(None) };
+        let Some(item) = crate::notify::store::notification(&self.db, user_id, id).await? else { return Ok(None) };
+        if item.read_at.is_some() {
+            return Ok(None);
+        }
+        let unread = store::unread_total(&self.db, user_id).await?
+            + crate::notify::store::unread_notifications(&self.db, user_id).await?;
+        let tag = item.tag.clone().map(|t| format!("n-{t}")).unwrap_or_else(|| format!("notification-{id}"));
+        let body = match payload.count {
+            Some(n) if n > 1 => format!("{} (+{} more)", item.body, n - 1).trim_start().to_owned(),
+            _ => item.body.clone(),
+        };
+        let urgency = match item.priority {
+            crate::notify::Priority::High => Urgency::High,
+            crate::notify::Priority::Low | crate::notify::Priority::Normal => Urgency::Normal,
+        };
+        let note = Notification {
+            title: item.title,
+            body,
+            url: item.url.unwrap_or_else(|| "/notifications".into()),
+            conversation_id: None,
+            message_id: None,
+            tag: tag.clone(),
+            unread,
+        };
+        Ok(Some((note, urgency, topic(&tag))))
+    }
+}
+
+/// A push `Topic` is at most 32 URL-safe characters: hash longer tags.
+fn topic(tag: &str) -> String {
+    if tag.len() <= 32 && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return tag.to_owned();
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(tag.as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }

@@ -36,7 +36,11 @@ impl MessageStep for PushStep {
                 devices.insert(key, found);
             }
             let payload =
-                PushJob { conversation_id: Some(message.conversation_id), message_id: Some(message.id), shrunk: false };
+                PushJob {
+                conversation_id: Some(message.conversation_id),
+                message_id: Some(message.id),
+                ..PushJob::default()
+            };
             jobs.extend(devices[&key].iter().map(|d| deliver::job(deliver::MESSAGE, d, &payload)));
         }
         enqueue_many(&mut **tx, &jobs).await?;

@@ -55,6 +55,24 @@ pub async fn recipients_for_user(db: &Db, user_id: i64) -> Result<Vec<Recipient>
     rows.iter().map(recipient).collect()
 }
 
+/// Every device of these users (at most a few hundred at a time).
+pub async fn recipients_for_users(db: &Db, users: &[i64]) -> Result<Vec<Recipient>, AppError> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, user_id, origin FROM push_subscriptions WHERE user_id IN ({}) ORDER BY id",
+        placeholders(1, users.len())
+    );
+    // Only fixed text and numbered placeholders went into `sql`.
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for user in users {
+        query = query.bind(*user);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter().map(recipient).collect()
+}
+
 fn recipient(r: &sqlx::any::AnyRow) -> Result<Recipient, AppError> {
     Ok(Recipient { subscription_id: r.try_get("id")?, user_id: r.try_get("user_id")?, origin: r.try_get("origin")? })
 }

@@ -40,7 +40,10 @@ impl ChatState {
                     self.mark_failed(&client_id, message);
                 }
             }
-            ServerFrame::Error { .. } | ServerFrame::Resumed { .. } => {}
+            ServerFrame::Error { .. }
+            | ServerFrame::Resumed { .. }
+            | ServerFrame::Notification { .. }
+            | ServerFrame::NotificationRead { .. } => {}
         }
     }
 

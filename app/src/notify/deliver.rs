@@ -1,0 +1,122 @@
+//! A new notification's way out (server only): stored in the inbox in the
+//! caller's transaction, its pushes queued there too (or held for quiet
+//! hours), then live frames to open sockets once committed.
+
+use std::collections::HashMap;
+
+use crate::db::WriteTx;
+use crate::error::AppError;
+use crate::live::frames::ServerFrame;
+use crate::live::hub::{Delivery, Envelope};
+use crate::notify::model::{Notification, Priority};
+use crate::push::deliver::{self as push, PushJob};
+use crate::queue::enqueue_many;
+
+use super::quiet::QuietHours;
+use super::service::Notify;
+use super::store::{self, NewNotification};
+
+/// Whose notification it is, and what that person's settings say.
+pub struct Recipient {
+    pub user_id: i64,
+    pub quiet: Option<QuietHours>,
+    /// Has a visible socket: the live frame is enough.
+    pub looking: bool,
+    pub devices: Vec<crate::push::store::Recipient>,
+}
+
+impl Notify {
+    /// Stores `note` for each recipient in `tx` and queues its pushes;
+    /// returns the notifications to announce after the commit.
+    pub(super) async fn store_and_queue(
+        &self,
+        tx: &mut WriteTx,
+        recipients: &[Recipient],
+        note: &NewNotification<'_>,
+        actor: Option<&str>,
+    ) -> Result<Vec<(i64, Notification)>, AppError> {
+        let mut stored = Vec::with_capacity(recipients.len());
+        let mut jobs = Vec::new();
+        for r in recipients {
+            let held = match r.quiet {
+                Some(q) if note.priority != Priority::High => q.holds_until(note.now),
+                _ => None,
+            };
+            let row = NewNotification { user_id: r.user_id, push_held: held.is_some() && !r.looking, ..note.clone() };
+            let id = store::insert_notification(&mut **tx, &row).await?;
+            match held {
+                Some(until) if !r.looking => store::hold_until(&mut **tx, r.user_id, until).await?,
+                _ if !r.looking => {
+                    let payload = PushJob { notification_id: Some(id), ..PushJob::default() };
+                    jobs.extend(r.devices.iter().map(|d| push::job(push::NOTIFICATION, d, &payload)));
+                }
+                _ => {}
+            }
+            stored.push((r.user_id, notification(id, &row, actor)));
+        }
+        for chunk in jobs.chunks(500) {
+            enqueue_many(&mut **tx, chunk).await?;
+        }
+        metrics::counter!("tidings_notifications_created_total", "kind" => note.kind.to_owned())
+            .increment(recipients.len() as u64);
+        Ok(stored)
+    }
+
+    /// Looks up what delivery needs for each user: quiet hours, whether
+    /// they are looking, their devices.
+    pub(super) async fn recipients(&self, users: &[i64]) -> Result<Vec<Recipient>, AppError> {
+        let looking = self.presence.visible_among(users).await;
+        let mut devices: HashMap<i64, Vec<_>> = HashMap::new();
+        for chunk in users.chunks(500) {
+            for d in crate::push::store::recipients_for_users(&self.db, chunk).await? {
+                devices.entry(d.user_id).or_default().push(d);
+            }
+        }
+        let quiet = store::quiet_hours_of(&self.db, users).await?;
+        Ok(users
+            .iter()
+            .map(|&user_id| Recipient {
+                user_id,
+                quiet: quiet.get(&user_id).and_then(|spec| QuietHours::parse(spec).ok()),
+                looking: looking.contains(&user_id),
+                devices: devices.remove(&user_id).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// After the commit: wakes the push workers and tells open sockets.
+    pub(super) async fn announce(&self, stored: Vec<(i64, Notification)>) {
+        self.wake.wake();
+        for (user_id, notification) in stored {
+            self.frame(vec![user_id], &ServerFrame::Notification { notification }).await;
+        }
+    }
+
+    pub(super) async fn frame(&self, recipients: Vec<i64>, frame: &ServerFrame) {
+        match serde_json::to_string(frame) {
+            Ok(json) => {
+                let delivery = Delivery { message: None, json: json.into() };
+                self.broker.publish(Envelope { recipients, except_user: None, delivery }).await;
+            }
+            Err(err) => tracing::error!(%err, "cannot serialise a frame"),
+        }
+    }
+}
+
+fn notification(id: i64, n: &NewNotification<'_>, actor: Option<&str>) -> Notification {
+    Notification {
+        id,
+        kind: n.kind.to_owned(),
+        title: n.title.to_owned(),
+        body: n.body.to_owned(),
+        url: n.url.map(str::to_owned),
+        priority: n.priority,
+        tag: n.tag.map(str::to_owned),
+        actor: actor.map(str::to_owned),
+        late: n.late,
+        created_at: n.now,
+        sent_at: Some(n.now),
+        read_at: None,
+        archived_at: None,
+    }
+}

@@ -1,0 +1,12 @@
+//! SQL for the notification centre: the inbox, dedupe keys, schedules and
+//! each person's preferences.
+
+mod inbox;
+mod people;
+mod prefs;
+mod schedules;
+
+pub use inbox::*;
+pub use people::*;
+pub use prefs::*;
+pub use schedules::*;

@@ -1,0 +1,312 @@
+//! The notification centre against the real server, on both backends:
+//! publishing (dedupe, who may notify whom, validation), the inbox and its
+//! counts, live frames, pushes to a test push service that decrypts them,
+//! schedules on an injected clock (RRULE across DST, restart exactly once,
+//! a missed occurrence fired once and late) and quiet hours that hold then
+//! summarise.
+
+mod common;
+
+use std::time::Duration;
+
+use app::clock::Clock;
+use chrono::TimeZone;
+use common::push_service::TestPushService;
+use common::ws::WsClient;
+use common::{Api, Backend, TestServer};
+use serde_json::{Value, json};
+
+backend_tests!(
+    a_notification_reaches_the_inbox_the_socket_and_the_phone,
+    a_repeated_dedupe_key_stores_and_pushes_nothing_new,
+    strangers_may_not_be_notified_and_bad_input_is_refused,
+    read_read_all_and_archive_keep_the_counts_right,
+    a_daily_reminder_fires_at_eight_local_across_dst,
+    a_due_schedule_fires_once_across_a_restart_and_late_after_downtime,
+    quiet_hours_hold_pushes_then_send_one_summary_per_tag,
+);
+
+/// 2026-03-28 06:00 UTC: the day before Madrid's spring change.
+fn start_ms() -> i64 {
+    chrono::Utc.with_ymd_and_hms(2026, 3, 28, 6, 0, 0).unwrap().timestamp_millis()
+}
+
+async fn server(backend: Backend, clock: &Clock) -> TestServer {
+    let clock = clock.clone();
+    TestServer::start_with(backend, move |c| {
+        c.push.allow_private = true;
+        c.push.retry_base_ms = 100;
+        c.clock = clock;
+    })
+    .await
+}
+
+async fn notify(api: &Api<'_>, body: Value) -> (u16, Value) {
+    api.post("/api/v1/notifications", body).await
+}
+
+/// Waits (on real time) until the scheduler has seen the clock move.
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    for _ in 0..100 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+async fn count(api: &Api<'_>) -> i64 {
+    api.get("/api/v1/notifications/unread-count").await.1["notifications"].as_i64().unwrap()
+}
+
+async fn inbox(api: &Api<'_>) -> Vec<Value> {
+    let (status, list) = api.get("/api/v1/notifications").await;
+    assert_eq!(status, 200, "{list}");
+    list.as_array().unwrap().clone()
+}
+
+async fn a_notification_reaches_the_inbox_the_socket_and_the_phone(backend: Backend) {
+    let clock = Clock::system();
+    let server = server(backend, &clock).await;
+    let push = TestPushService::start().await;
+    let phone = push.device("bob-phone");
+    let bob = Api::signup(&server, "bob").await;
+    let (status, _) = bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
+    assert_eq!(status, 201);
+
+    let (status, published) = notify(
+        &bob,
+        json!({"to": "bob", "title": "Feeding due", "body": "Bottle at 14:00", "kind": "app.feeder", "url": "/notifications", "tag": "feeding"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{published}");
+    assert_eq!(published["status"], "sent");
+    let got = push.wait_for(&phone, 1).await;
+    assert_eq!(got[0].payload["title"], "Feeding due");
+    assert_eq!(got[0].payload["body"], "Bottle at 14:00");
+    assert_eq!(got[0].payload["url"], "/notifications");
+    assert_eq!(got[0].payload["tag"], "n-feeding");
+    assert_eq!(got[0].payload["unread"], 1, "the badge counts unread notifications too");
+
+    let list = inbox(&bob).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["id"], published["id"]);
+    assert_eq!(list[0]["kind"], "app.feeder");
+    assert_eq!(list[0]["actor"], "bob");
+    let (_, count) = bob.get("/api/v1/notifications/unread-count").await;
+    assert_eq!(count, json!({"notifications": 1, "messages": 0}));
+
+    // Looking at the app: the live frame, and no push.
+    let mut ws = WsClient::connect(&server, &bob.token).await;
+    let (_, second) = notify(&bob, json!({"to": "bob", "title": "Report ready"})).await;
+    let frame = ws.next_of("notification").await;
+    assert_eq!(frame["notification"]["id"], second["id"]);
+    assert_eq!(frame["notification"]["title"], "Report ready");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(push.received(&phone).len(), 1, "a visible socket gets no push");
+    assert!(push.failures().is_empty(), "{:?}", push.failures());
+    server.finish().await;
+}
+
+async fn a_repeated_dedupe_key_stores_and_pushes_nothing_new(backend: Backend) {
+    let server = server(backend, &Clock::system()).await;
+    let push = TestPushService::start().await;
+    let phone = push.device("bob-phone");
+    let bob = Api::signup(&server, "bob").await;
+    bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
+    let request = json!({"to": "bob", "title": "Backup done", "dedupe_key": "backup-2026-12-01"});
+    let (status, first) = notify(&bob, request.clone()).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, again) = notify(&bob, request.clone()).await;
+    assert_eq!((status, &again), (200, &first), "the first answer, again");
+    // Concurrent repeats too: still one.
+    let repeats = futures_util::future::join_all((0..5).map(|_| notify(&bob, request.clone()))).await;
+    assert!(repeats.iter().all(|(s, body)| *s == 200 && body == &first), "{repeats:?}");
+    push.wait_for(&phone, 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(push.received(&phone).len(), 1, "one push");
+    assert_eq!(inbox(&bob).await.len(), 1, "one row");
+    server.finish().await;
+}
+
+async fn strangers_may_not_be_notified_and_bad_input_is_refused(backend: Backend) {
+    let server = server(backend, &Clock::system()).await;
+    let alice = Api::signup(&server, "alice").await;
+    let bob = Api::signup(&server, "bob").await;
+    let _carol = Api::signup(&server, "carol").await;
+    alice.conversation_with(&["bob"]).await;
+
+    let (status, body) = notify(&alice, json!({"to": "carol", "title": "hi"})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_allowed")), "{body}");
+    let (status, body) = notify(&alice, json!({"to": ["bob", "carol"], "title": "hi"})).await;
+    assert_eq!(status, 403, "all or nothing: {body}");
+    assert!(inbox(&bob).await.is_empty(), "nothing stored for anyone");
+    let (status, _) = notify(&alice, json!({"to": "bob", "title": "we share a conversation"})).await;
+    assert_eq!(status, 201);
+
+    let now = app::db::now_ms();
+    for (body, code) in [
+        (json!({"to": "bob", "title": ""}), "empty_title"),
+        (json!({"to": "bob", "title": "x".repeat(201)}), "title_too_long"),
+        (json!({"to": "bob", "title": "t", "body": "x".repeat(2001)}), "body_too_long"),
+        (json!({"to": "bob", "title": "t", "url": "http://plain.example"}), "invalid_url"),
+        (json!({"to": "bob", "title": "t", "url": "//evil.example"}), "invalid_url"),
+        (json!({"to": "bob", "title": "t", "kind": "Not A Slug"}), "invalid_kind"),
+        (json!({"to": "bob", "title": "t", "recurrence": "FREQ=SOMETIMES"}), "invalid_recurrence"),
+        (json!({"to": "bob", "title": "t", "recurrence": "FREQ=DAILY", "timezone": "Mars/Base"}), "invalid_timezone"),
+        (json!({"to": "bob", "title": "t", "send_at": now - 3_600_000}), "invalid_send_at"),
+        (json!({"to": "bob", "title": "t", "send_at": now + 400 * 86_400_000i64}), "invalid_send_at"),
+        (json!({"to": "nobody_here", "title": "t"}), "unknown_recipient"),
+        (json!({"to": [], "title": "t"}), "invalid_recipients"),
+    ] {
+        let (status, answer) = notify(&alice, body.clone()).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (422, Some(code)), "{body} → {answer}");
+    }
+    // Someone else's notification is not found, whatever is done with it.
+    let (_, mine) = notify(&bob, json!({"to": "bob", "title": "mine"})).await;
+    let id = mine["id"].as_i64().unwrap();
+    assert_eq!(alice.post(&format!("/api/v1/notifications/{id}/read"), json!({})).await.0, 404);
+    assert_eq!(alice.delete(&format!("/api/v1/notifications/{id}")).await.0, 404);
+    server.finish().await;
+}
+
+async fn read_read_all_and_archive_keep_the_counts_right(backend: Backend) {
+    let server = server(backend, &Clock::system()).await;
+    let bob = Api::signup(&server, "bob").await;
+    let mut ids = Vec::new();
+    for (title, kind) in [("one", "reminder"), ("two", "reminder"), ("three", "system"), ("four", "system")] {
+        let (_, p) = notify(&bob, json!({"to": "bob", "title": title, "kind": kind})).await;
+        ids.push(p["id"].as_i64().unwrap());
+    }
+    assert_eq!(count(&bob).await, 4);
+    let mut ws = WsClient::connect(&server, &bob.token).await;
+    assert_eq!(bob.post(&format!("/api/v1/notifications/{}/read", ids[0]), json!({})).await.0, 204);
+    assert_eq!(ws.next_of("notification_read").await["ids"], json!([ids[0]]), "other devices hear of it");
+    assert_eq!(count(&bob).await, 3);
+    assert_eq!(bob.post("/api/v1/notifications/read-all", json!({"kind": "system"})).await.0, 204);
+    assert_eq!(count(&bob).await, 1);
+    let (_, unread) = bob.get("/api/v1/notifications?status=unread").await;
+    assert_eq!(unread.as_array().unwrap().iter().map(|n| n["title"].clone()).collect::<Vec<_>>(), vec![json!("two")]);
+    let (_, system) = bob.get("/api/v1/notifications?kind=system&limit=1").await;
+    assert_eq!(system.as_array().unwrap().len(), 1, "paginated");
+    assert_eq!(system[0]["title"], "four", "newest first");
+    let (_, page2) = bob.get(&format!("/api/v1/notifications?kind=system&before={}", ids[3])).await;
+    assert_eq!(page2[0]["title"], "three");
+    assert_eq!(bob.delete(&format!("/api/v1/notifications/{}", ids[1])).await.0, 204);
+    assert_eq!(count(&bob).await, 0, "archived counts as read");
+    assert_eq!(inbox(&bob).await.len(), 3, "and leaves the inbox");
+    assert_eq!(bob.get("/api/v1/notifications?status=maybe").await.0, 422);
+    server.finish().await;
+}
+
+async fn a_daily_reminder_fires_at_eight_local_across_dst(backend: Backend) {
+    let clock = Clock::manual(start_ms());
+    let server = server(backend, &clock).await;
+    let bob = Api::signup(&server, "bob").await;
+    let (status, published) = notify(
+        &bob,
+        json!({"to": "bob", "title": "Morning review", "kind": "reminder",
+               "recurrence": "FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0", "timezone": "Europe/Madrid"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{published}");
+    assert_eq!(published["status"], "scheduled");
+    // 2026-03-28 08:00 in Madrid is 07:00 UTC (winter time).
+    let first = chrono::Utc.with_ymd_and_hms(2026, 3, 28, 7, 0, 0).unwrap().timestamp_millis();
+    assert_eq!(published["next_at"], first);
+    let (_, scheduled) = bob.get("/api/v1/notifications/scheduled").await;
+    assert_eq!(scheduled[0]["recurrence"], "FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0");
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(inbox(&bob).await.is_empty(), "not before its time");
+    clock.set(first + 1000);
+    eventually("the first reminder", || async { inbox(&bob).await.len() == 1 }).await;
+    // The next day is summer time: 08:00 in Madrid is 06:00 UTC.
+    let (_, scheduled) = bob.get("/api/v1/notifications/scheduled").await;
+    let second = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 6, 0, 0).unwrap().timestamp_millis();
+    assert_eq!(scheduled[0]["next_at"], second, "{scheduled}");
+    clock.set(second + 1000);
+    eventually("the second reminder", || async { inbox(&bob).await.len() == 2 }).await;
+    assert!(inbox(&bob).await.iter().all(|n| n["late"] == false));
+
+    let id = scheduled[0]["id"].as_i64().unwrap();
+    assert_eq!(bob.delete(&format!("/api/v1/notifications/scheduled/{id}")).await.0, 204);
+    clock.set(second + 86_400_000 + 1000);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(inbox(&bob).await.len(), 2, "a cancelled schedule fires no more");
+    server.finish().await;
+}
+
+async fn a_due_schedule_fires_once_across_a_restart_and_late_after_downtime(backend: Backend) {
+    let clock = Clock::manual(start_ms());
+    let server = server(backend, &clock).await;
+    let bob = Api::signup(&server, "bob").await;
+    let token = bob.token.clone();
+    let due = start_ms() + 60_000;
+    let (status, _) = notify(&bob, json!({"to": "bob", "title": "Call the vet", "send_at": due})).await;
+    assert_eq!(status, 201);
+    let (_, daily) = notify(&bob, json!({"to": "bob", "title": "Daily", "recurrence": "FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0", "timezone": "UTC"})).await;
+    drop(bob);
+    // Down for three days: both are due when it comes back.
+    let db = server.stop().await;
+    clock.set(start_ms() + 3 * 86_400_000);
+    let server = TestServer::start_on(db, {
+        let clock = clock.clone();
+        move |c| c.clock = clock
+    })
+    .await;
+    let bob = Api::with_token(&server, &token);
+    eventually("both fired", || async { inbox(&bob).await.len() == 2 }).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let list = inbox(&bob).await;
+    assert_eq!(list.len(), 2, "each once, not once per missed day: {list:?}");
+    assert!(list.iter().all(|n| n["late"] == true), "marked late: {list:?}");
+    let (_, scheduled) = bob.get("/api/v1/notifications/scheduled").await;
+    let scheduled = scheduled.as_array().unwrap();
+    assert_eq!(scheduled.len(), 1, "the one-off is gone, the daily goes on");
+    assert_eq!(scheduled[0]["id"], daily["id"]);
+    assert!(scheduled[0]["next_at"].as_i64().unwrap() > clock.now_ms(), "from now on");
+    server.finish().await;
+}
+
+async fn quiet_hours_hold_pushes_then_send_one_summary_per_tag(backend: Backend) {
+    // 23:00 in Madrid (22:00 UTC, winter).
+    let night = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 22, 0, 0).unwrap().timestamp_millis();
+    let clock = Clock::manual(night);
+    let server = server(backend, &clock).await;
+    let push = TestPushService::start().await;
+    let phone = push.device("bob-phone");
+    let bob = Api::signup(&server, "bob").await;
+    bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
+    let prefs = json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}, "push_preview": "full"});
+    let (status, saved) = bob.put("/api/v1/me/preferences", prefs.clone()).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(bob.get("/api/v1/me/preferences").await.1, prefs);
+    let bad = json!({"quiet_hours": {"start": "22:00", "end": "22:00", "timezone": "Europe/Madrid"}});
+    assert_eq!(bob.put("/api/v1/me/preferences", bad).await.1["error"]["code"], "invalid_quiet_hours");
+
+    for i in 0..3 {
+        notify(&bob, json!({"to": "bob", "title": format!("Feeding {i}"), "tag": "feeding"})).await;
+    }
+    notify(&bob, json!({"to": "bob", "title": "Backup done"})).await;
+    notify(&bob, json!({"to": "bob", "title": "Smoke alarm", "priority": "high"})).await;
+    let urgent = push.wait_for(&phone, 1).await;
+    assert_eq!(urgent[0].payload["title"], "Smoke alarm", "high priority passes through");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(push.received(&phone).len(), 1, "the rest are held");
+    assert_eq!(inbox(&bob).await.len(), 5, "the inbox is never held");
+
+    // 07:00 in Madrid: one push per tag.
+    clock.set(chrono::Utc.with_ymd_and_hms(2026, 12, 2, 6, 0, 1).unwrap().timestamp_millis());
+    let got = push.wait_for(&phone, 3).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(push.received(&phone).len(), 3, "one summary per tag: {:?}", push.received(&phone));
+    let mut summaries: Vec<(String, String)> = got[1..]
+        .iter()
+        .map(|r| (r.payload["title"].as_str().unwrap().to_owned(), r.payload["body"].as_str().unwrap().to_owned()))
+        .collect();
+    summaries.sort();
+    assert_eq!(summaries, vec![("Backup done".into(), "".into()), ("Feeding 2".into(), "(+2 more)".into())]);
+    server.finish().await;
+}
