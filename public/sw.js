@@ -158,6 +158,7 @@ async function onPush(event) {
     watching.postMessage({ type: 'push', payload: data });
     return;
   }
+  if (data.private) Object.assign(data, await privateText(data));
   await self.registration.showNotification(data.title || 'Tidings', {
     body: data.body || '',
     icon: '/icons/icon-192.png',
@@ -168,6 +169,31 @@ async function onPush(event) {
     data: { url: data.url || '/', conversation_id: data.conversation_id, message_id: data.message_id },
     actions: data.conversation_id ? [{ action: 'mark-read', title: 'Mark as read' }] : [],
   });
+}
+
+// "New message" in the device's language, for a private push whose text
+// cannot be fetched.
+const NEW_MESSAGE = { en: 'New message', es: 'Mensaje nuevo', pt: 'Nova mensagem', ru: 'Новое сообщение' };
+
+// A private push carries ids only (the push service never sees a word):
+// the text comes from this server, with the device's own session. Signed
+// out or offline, a generic line.
+async function privateText(data) {
+  const query = data.notification_id
+    ? `notification_id=${encodeURIComponent(data.notification_id)}`
+    : `conversation_id=${encodeURIComponent(data.conversation_id)}&message_id=${encodeURIComponent(data.message_id)}`;
+  try {
+    const response = await fetch(`/api/v1/push/preview?${query}`, {
+      credentials: 'include',
+      signal: AbortSignal.timeout(8000),
+    });
+    if (response.ok) {
+      const preview = await response.json();
+      return { title: preview.title, body: preview.body, url: preview.url };
+    }
+  } catch (error) {}
+  const language = String(self.navigator.language || 'en').slice(0, 2);
+  return { title: 'Tidings', body: NEW_MESSAGE[language] || NEW_MESSAGE.en };
 }
 
 // A notification only ever opens a page of this site: a push payload

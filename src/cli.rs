@@ -74,6 +74,10 @@ pub struct Overrides {
     /// This node's name on its job leases (default: host name and port).
     #[arg(long, env = "TIDINGS_NODE_ID", global = true)]
     pub node_id: Option<String>,
+    /// Usernames of this server's admins, comma-separated: only they may
+    /// issue `notify:any` tokens.
+    #[arg(long, env = "TIDINGS_ADMINS", global = true, value_delimiter = ',')]
+    pub admins: Option<Vec<String>>,
     /// Serve `/metrics` on this address (default: not at all; never on the public port).
     #[arg(long, env = "TIDINGS_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,

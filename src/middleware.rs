@@ -122,3 +122,26 @@ mod tests {
         assert!(!same_origin(&headers(&[("origin", "http://chat.example.org"), host]), https));
     }
 }
+
+/// JSON bodies are small: a message is at most 4000 characters.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// A notification to many people names them all (10,000 usernames).
+pub const BULK_BODY_LIMIT: usize = 512 * 1024;
+
+/// Caps every request body (413 past it): [`BODY_LIMIT`], except a
+/// notification's recipients list, which may be long.
+pub async fn limit_body(request: Request, next: Next) -> Response {
+    let bulk = request.method() == Method::POST && request.uri().path() == "/api/v1/notifications";
+    let limit = if bulk { BULK_BODY_LIMIT } else { BODY_LIMIT };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return AppError::TooLarge.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}

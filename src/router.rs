@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use app::state::AppState;
@@ -15,9 +14,6 @@ use app::state::AppState;
 use crate::ws::WsShutdown;
 use crate::security::{self, CspNonce};
 use crate::{api, middleware};
-
-/// JSON bodies are small: a message is at most 4000 characters.
-const BODY_LIMIT: usize = 64 * 1024;
 
 /// The app's page routes, listed once per process: listing them runs the app
 /// with resource loading switched off process-wide, so a second listing (a
@@ -52,7 +48,7 @@ pub fn router(state: AppState, ws_shutdown: WsShutdown) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_csp_nonce, app::shell))
         .layer(from_fn_with_state(state.clone(), middleware::route_by_session))
         .layer(compression())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(from_fn(middleware::limit_body))
         .layer(from_fn_with_state(state.clone(), middleware::csrf_guard))
         .layer(from_fn(middleware::track_metrics))
         .layer(axum::Extension(ws_shutdown))

@@ -77,7 +77,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         Some(cluster) => (cluster.clone(), cluster.clone()),
         None => (Arc::new(LocalBroker(hub.clone())), Arc::new(LocalPresence(hub.clone()))),
     };
-    let steps: Vec<Arc<dyn MessageStep>> = vec![Arc::new(PushStep { wake: wake.clone() })];
+    let steps: Vec<Arc<dyn MessageStep>> = vec![Arc::new(PushStep { wake: wake.clone(), clock: config.clock.clone() })];
     let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps), broker.clone());
     let notify = Notify {
         db: db.clone(),
@@ -105,7 +105,12 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         }),
         limits: limits.clone(),
         hub,
-        auth: Auth { db, limits, secure_cookies: config.secure_cookies() },
+        auth: Auth {
+            db,
+            limits,
+            secure_cookies: config.secure_cookies(),
+            admins: Arc::new(config.admins.clone()),
+        },
         chat,
         push,
         notify,

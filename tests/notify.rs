@@ -24,6 +24,9 @@ backend_tests!(
     a_daily_reminder_fires_at_eight_local_across_dst,
     a_due_schedule_fires_once_across_a_restart_and_late_after_downtime,
     quiet_hours_hold_pushes_then_send_one_summary_per_tag,
+    quiet_hours_hold_message_pushes_too,
+    each_preview_level_sends_only_what_it_allows,
+    only_an_admin_issues_notify_any_and_it_reaches_strangers,
 );
 
 /// 2026-03-28 06:00 UTC: the day before Madrid's spring change.
@@ -308,5 +311,110 @@ async fn quiet_hours_hold_pushes_then_send_one_summary_per_tag(backend: Backend)
         .collect();
     summaries.sort();
     assert_eq!(summaries, vec![("Backup done".into(), "".into()), ("Feeding 2".into(), "(+2 more)".into())]);
+    server.finish().await;
+}
+
+async fn quiet_hours_hold_message_pushes_too(backend: Backend) {
+    let night = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 22, 0, 0).unwrap().timestamp_millis();
+    let clock = Clock::manual(night);
+    let server = server(backend, &clock).await;
+    let push = TestPushService::start().await;
+    let phone = push.device("bob-phone");
+    let alice = Api::signup(&server, "alice").await;
+    let bob = Api::signup(&server, "bob").await;
+    bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
+    let quiet = json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}});
+    assert_eq!(bob.put("/api/v1/me/preferences", quiet).await.0, 200);
+    let direct = alice.conversation_with(&["bob"]).await;
+    alice.say(direct, "Are you up?").await;
+    alice.say(direct, "Call me when you wake").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(push.received(&phone).is_empty(), "held overnight");
+    clock.set(chrono::Utc.with_ymd_and_hms(2026, 12, 2, 6, 0, 1).unwrap().timestamp_millis());
+    let got = push.wait_for(&phone, 1).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(push.received(&phone).len(), 1, "one summary for the conversation");
+    assert_eq!(got[0].payload["title"], "alice");
+    assert_eq!(got[0].payload["body"], "Call me when you wake (+1 more)");
+    assert_eq!(got[0].payload["url"], format!("/c/{direct}"), "tapping it opens the conversation");
+    // Daytime: straight through again.
+    alice.say(direct, "Morning!").await;
+    push.wait_for(&phone, 2).await;
+    server.finish().await;
+}
+
+async fn each_preview_level_sends_only_what_it_allows(backend: Backend) {
+    let server = server(backend, &Clock::system()).await;
+    let push = TestPushService::start().await;
+    let phone = push.device("bob-phone");
+    let alice = Api::signup(&server, "alice").await;
+    let bob = Api::signup(&server, "bob").await;
+    let eve = Api::signup(&server, "eve").await;
+    bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
+    let id = alice.conversation_with(&["bob"]).await;
+    let mut n = 0;
+    let mut last = Value::Null;
+    for level in ["full", "sender", "private"] {
+        assert_eq!(bob.put("/api/v1/me/preferences", json!({"quiet_hours": null, "push_preview": level})).await.0, 200);
+        last = alice.say(id, &format!("the secret plan ({level})")).await;
+        n += 1;
+        let got = push.wait_for(&phone, n).await;
+        let payload = &got[n - 1].payload;
+        let raw = payload.to_string();
+        match level {
+            "full" => assert_eq!((&payload["title"], &payload["body"]), (&json!("alice"), &json!("the secret plan (full)"))),
+            "sender" => {
+                assert_eq!(payload["title"], "alice");
+                assert_eq!(payload["body"], "", "the sender only");
+            }
+            _ => {
+                assert!(!raw.contains("secret") && !raw.contains("alice"), "no words leave the server: {raw}");
+                assert_eq!(payload["private"], true);
+                assert_eq!(payload["message_id"], last["id"]);
+                assert_eq!(payload["unread"], 3, "the badge still counts");
+            }
+        }
+    }
+    // What the service worker fetches with the device's session.
+    let query = format!("/api/v1/push/preview?conversation_id={id}&message_id={}", last["id"]);
+    let (status, preview) = bob.get(&query).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview, json!({"title": "alice", "body": "the secret plan (private)", "url": format!("/c/{id}")}));
+    assert_eq!(eve.get(&query).await.0, 403, "not eve's conversation");
+    assert_eq!(Api::new(&server).get(&query).await.0, 401);
+    let (_, note) = notify(&bob, json!({"to": "bob", "title": "Lab results ready", "url": "https://lab.example/r/7"})).await;
+    let got = push.wait_for(&phone, n + 1).await;
+    let raw = got[n].payload.to_string();
+    assert!(!raw.contains("Lab") && !raw.contains("lab.example"), "{raw}");
+    assert_eq!(got[n].payload["notification_id"], note["id"]);
+    let (_, preview) = bob.get(&format!("/api/v1/push/preview?notification_id={}", note["id"])).await;
+    assert_eq!(preview["title"], "Lab results ready");
+    assert_eq!(eve.get(&format!("/api/v1/push/preview?notification_id={}", note["id"])).await.0, 404);
+    server.finish().await;
+}
+
+async fn only_an_admin_issues_notify_any_and_it_reaches_strangers(backend: Backend) {
+    let server = TestServer::start_with(backend, |c| c.admins = vec!["ops".into()]).await;
+    let ops = Api::signup(&server, "ops").await;
+    let alice = Api::signup(&server, "alice").await;
+    let carol = Api::signup(&server, "carol").await;
+    let scopes = json!(["notify:any"]);
+    let (status, body) = alice.post("/api/v1/auth/tokens", json!({"name": "spam", "scopes": scopes})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_allowed")), "{body}");
+    let (status, body) = ops.post("/api/v1/auth/tokens", json!({"name": "announcer", "scopes": scopes})).await;
+    assert_eq!(status, 201, "{body}");
+    let announcer = Api::with_token(&server, body["token"].as_str().unwrap());
+
+    // Signed in, even an admin notifies only people they share a conversation with.
+    let (status, _) = notify(&ops, json!({"to": "carol", "title": "Maintenance at 22:00"})).await;
+    assert_eq!(status, 403);
+    let (status, published) = notify(&announcer, json!({"to": ["alice", "carol"], "title": "Maintenance at 22:00", "kind": "system"})).await;
+    assert_eq!(status, 201, "{published}");
+    assert_eq!(published["ids"].as_array().unwrap().len(), 2);
+    assert_eq!(inbox(&carol).await[0]["actor"], "ops");
+    assert_eq!(inbox(&alice).await[0]["kind"], "system");
+    // notify:any is notify for everything else; it reads nothing else.
+    assert_eq!(announcer.get("/api/v1/notifications").await.0, 200);
+    assert_eq!(announcer.get("/api/v1/conversations").await.0, 403);
     server.finish().await;
 }

@@ -20,7 +20,7 @@ pub fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
 pub struct ChildServer {
     child: Child,
     pub base: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl ChildServer {
@@ -59,7 +59,7 @@ impl ChildServer {
             command.env(k, v);
         }
         let child = command.spawn()?;
-        let server = Self { child, base, _dir: dir };
+        let server = Self { child, base, dir };
         let http = reqwest::Client::new();
         for _ in 0..200 {
             if http.get(server.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
@@ -72,6 +72,11 @@ impl ChildServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Its SQLite database, for seeding what the API would take too long for.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/bench.db", self.dir.path().display())
     }
 
     pub fn ws_url(&self) -> String {

@@ -11,7 +11,7 @@ export const profiles = ['desktop', 'phone'];
 import { startPushService } from '../push-service.mjs';
 
 /** Runs the worker's push handler with `payload`, as the browser's push service would. */
-function deliverPush(cdp, origin, registrationId, payload) {
+export function deliverPush(cdp, origin, registrationId, payload) {
   const data = JSON.stringify(payload);
   return within(10_000, 'ServiceWorker.deliverPushMessage', cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data }));
 }
@@ -21,7 +21,7 @@ function deliverPush(cdp, origin, registrationId, payload) {
  * protocol reports the registrations of every browser context for the
  * origin (earlier tests' included), so match the worker's context.
  */
-async function ownRegistration(cdp) {
+export async function ownRegistration(cdp) {
   const { targetInfo } = await within(10_000, 'Target.getTargetInfo', cdp.send('Target.getTargetInfo'));
   const versions = [];
   cdp.on('ServiceWorker.workerVersionUpdated', (e) => versions.push(...e.versions));

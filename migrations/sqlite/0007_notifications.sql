@@ -72,3 +72,13 @@ CREATE TABLE user_preferences (
     -- When the current quiet period's summary is due (ms), if pushes are held.
     held_until   BIGINT
 );
+
+-- Message pushes held by quiet hours: one row per conversation, counting
+-- them, so the morning brings one summary push per conversation.
+CREATE TABLE held_pushes (
+    user_id         BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    last_message_id BIGINT NOT NULL,
+    count           BIGINT NOT NULL,
+    PRIMARY KEY (user_id, conversation_id)
+);

@@ -42,7 +42,8 @@ pub(super) async fn publish(
     Json(body): Json<PublishRequest>,
 ) -> Result<(StatusCode, Json<Published>), AppError> {
     let token_id = session.scopes.is_some().then_some(session.token_id);
-    let actor = Actor { user: session.user, token_id, notify_any: false };
+    let notify_any = session.may_notify_anyone();
+    let actor = Actor { user: session.user, token_id, notify_any };
     let (published, new) = state.notify.publish(&actor, &body).await?;
     Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(published)))
 }

@@ -23,7 +23,7 @@ use super::{auth, chat, notify, push};
         chat::create, chat::list, chat::show, chat::history, chat::send, chat::read,
         chat::add_member, chat::remove_member, chat::schedule, chat::scheduled, chat::cancel_scheduled,
         push::public_key, push::subscribe, push::list, push::unsubscribe_by_endpoint, push::unsubscribe_by_id,
-        push::test, push::deliveries, push::mute,
+        push::test, push::deliveries, push::preview, push::mute,
         notify::publish, notify::list, notify::unread_count, notify::read, notify::read_all, notify::archive,
         notify::scheduled, notify::cancel_scheduled, notify::preferences, notify::set_preferences,
         crate::ws::upgrade, document,

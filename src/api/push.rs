@@ -7,7 +7,7 @@ use axum::routing::{delete, get, post, put};
 use serde::{Deserialize, Serialize};
 
 use app::error::{AppError, ErrorBody};
-use app::push::model::{Delivery, Device, NewSubscription};
+use app::push::model::{Delivery, Device, NewSubscription, Preview};
 use app::state::AppState;
 
 use super::extract::{Json, Path, Pusher, Query};
@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/push/subscriptions/{id}", delete(unsubscribe_by_id))
         .route("/push/test", post(test))
         .route("/push/deliveries", get(deliveries))
+        .route("/push/preview", get(preview))
         .route("/conversations/{id}/mute", put(mute))
 }
 
@@ -167,4 +168,28 @@ pub(super) async fn mute(
 ) -> Result<StatusCode, AppError> {
     state.push.set_muted(&session.user, id, body.muted).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PreviewQuery {
+    conversation_id: Option<i64>,
+    message_id: Option<i64>,
+    notification_id: Option<i64>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/push/preview",
+    tag = "push",
+    params(PreviewQuery),
+    responses((status = 200, description = "what a private push did not carry: its title, body and link", body = Preview), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a member, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 404, description = "no such message or notification of mine", body = ErrorBody), (status = 422, description = "invalid query", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["push"]))
+)]
+pub(super) async fn preview(
+    State(state): State<AppState>,
+    Pusher(session): Pusher,
+    Query(q): Query<PreviewQuery>,
+) -> Result<Json<Preview>, AppError> {
+    state.push.preview(&session.user, q.conversation_id, q.message_id, q.notification_id).await.map(Json)
 }

@@ -38,6 +38,8 @@ pub struct Config {
     pub node_id: Option<String>,
     /// Where `/metrics` is served (`None`: nowhere); a private address.
     pub metrics_addr: Option<SocketAddr>,
+    /// Usernames who may issue `notify:any` tokens.
+    pub admins: Vec<String>,
     /// The scheduler's clock: the system's, or a test's manual one.
     pub clock: app::clock::Clock,
 }
@@ -92,6 +94,7 @@ impl Default for Config {
             worker_threads: None,
             node_id: None,
             metrics_addr: None,
+            admins: Vec::new(),
             clock: app::clock::Clock::system(),
         }
     }
@@ -116,6 +119,7 @@ struct FileConfig {
     worker_threads: Option<usize>,
     node_id: Option<String>,
     metrics_addr: Option<SocketAddr>,
+    admins: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +183,9 @@ impl Config {
             config.node_id = Some(v.clone()).filter(|id| !id.is_empty());
         }
         config.metrics_addr = overrides.metrics_addr.or(config.metrics_addr);
+        if let Some(v) = &overrides.admins {
+            config.admins = v.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+        }
         config.public_url = config.public_url.trim_end_matches('/').to_owned();
         if !config.public_url.starts_with("http://") && !config.public_url.starts_with("https://") {
             return Err(ConfigError::PublicUrl(config.public_url));
@@ -219,7 +226,8 @@ impl Config {
             auth_rate,
             send_rate,
             push,
-            redis_namespace
+            redis_namespace,
+            admins
         );
         Ok(())
     }

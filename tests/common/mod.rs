@@ -182,7 +182,7 @@ impl TestServer {
         let handle = tokio::spawn(tidings::server::launch(config, listener, async {
             let _ = rx.await;
         }));
-        let server = Self {
+        let mut server = Self {
             base: format!("http://{addr}"),
             metrics: format!("http://{metrics_addr}/metrics"),
             db,
@@ -193,17 +193,25 @@ impl TestServer {
         server
     }
 
-    async fn wait_healthy(&self) {
+    /// Waits for `/healthz`. Generous: on a loaded CI machine, fifteen
+    /// servers migrating fresh PostgreSQL schemas at once took over 5 s
+    /// (CI run of d3ae55f). A server that exits says why.
+    async fn wait_healthy(&mut self) {
         let client = reqwest::Client::new();
-        for _ in 0..200 {
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
             if let Ok(r) = client.get(self.url("/healthz")).send().await
                 && r.status().is_success()
             {
                 return;
             }
+            if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
+                let exit = self.handle.take().expect("checked").await;
+                panic!("the server exited while starting: {exit:?}");
+            }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
-        panic!("server did not become healthy");
+        panic!("server did not become healthy within 60 s");
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -18,13 +18,16 @@ pub enum Scope {
     /// Register devices for Web Push and send test pushes.
     #[serde(rename = "push")]
     Push,
-    /// Post notifications.
+    /// Post notifications (to myself, or people I share a conversation with).
     #[serde(rename = "notify")]
     Notify,
+    /// Post notifications to anyone on this server; only an admin issues it.
+    #[serde(rename = "notify:any")]
+    NotifyAny,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::MessagesRead, Scope::MessagesWrite, Scope::Push, Scope::Notify];
+    pub const ALL: [Scope; 5] = [Scope::MessagesRead, Scope::MessagesWrite, Scope::Push, Scope::Notify, Scope::NotifyAny];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,6 +35,7 @@ impl Scope {
             Scope::MessagesWrite => "messages:write",
             Scope::Push => "push",
             Scope::Notify => "notify",
+            Scope::NotifyAny => "notify:any",
         }
     }
 

@@ -35,11 +35,18 @@ impl Session {
     /// 403 `insufficient_scope` unless this is a session or a token with `scope`.
     pub fn require(&self, scope: Scope) -> Result<(), AppError> {
         match &self.scopes {
-            Some(scopes) if !scopes.contains(&scope) => {
+            // `notify:any` is `notify` to anyone.
+            Some(scopes) if !scopes.contains(&scope) && !(scope == Scope::Notify && scopes.contains(&Scope::NotifyAny)) => {
                 Err(AppError::InsufficientScope(format!("this token lacks the {} scope", scope.as_str())))
             }
             _ => Ok(()),
         }
+    }
+
+    /// A token given `notify:any` (a person signed in is not: notifying
+    /// strangers takes a token an admin issued on purpose).
+    pub fn may_notify_anyone(&self) -> bool {
+        self.scopes.as_ref().is_some_and(|s| s.contains(&Scope::NotifyAny))
     }
 
     /// 403 `insufficient_scope` unless a person signed in (not a token).
@@ -74,6 +81,8 @@ pub struct Auth {
     pub limits: RateLimits,
     /// Over https: which cookie carries the session (see `session::cookie_name`).
     pub secure_cookies: bool,
+    /// Usernames who may issue `notify:any` tokens.
+    pub admins: std::sync::Arc<Vec<String>>,
 }
 
 impl Auth {
@@ -153,6 +162,9 @@ impl Auth {
             return Err(AppError::invalid("invalid_token_name", "a token name has 1–64 characters"));
         }
         let scopes = parse_scopes(scopes)?;
+        if scopes.contains(&Scope::NotifyAny) && !self.admins.contains(&session.user.username) {
+            return Err(AppError::NotAllowed("only an admin of this server can issue a notify:any token".into()));
+        }
         let secret = new_secret()?;
         let created_at = now_ms();
         let me = &session.user;

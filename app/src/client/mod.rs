@@ -57,6 +57,12 @@ pub fn local_clock(ms: i64) -> String {
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
 
+/// The browser's IANA time zone (`Europe/Madrid`).
+pub fn time_zone() -> Option<String> {
+    let options = js_sys::Intl::DateTimeFormat::default().resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
+}
+
 /// Stores the chosen language where the server looks for it
 /// (leptos_i18n's `i18n_pref_locale` cookie), for a year.
 pub fn remember_locale(locale: &str) {

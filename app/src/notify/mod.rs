@@ -2,7 +2,9 @@
 //! reminders post to, delivered live and by push (held in quiet hours),
 //! with schedules for later and recurring ones.
 
+pub mod api;
 pub mod model;
+mod settings;
 
 #[cfg(feature = "ssr")]
 pub mod deliver;
@@ -20,3 +22,4 @@ pub mod service;
 pub mod store;
 
 pub use model::{Notification, Preferences, Priority, PushPreview, UnreadCount};
+pub use settings::NotificationPreferences;

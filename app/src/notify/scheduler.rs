@@ -85,13 +85,21 @@ impl Notify {
         let devices = crate::push::store::recipients_for_users(&self.db, &[user_id]).await?;
         let mut tx = self.db.begin_write().await?;
         let Some(groups) = store::take_held(&mut *tx, user_id, until).await? else { return Ok(()) };
-        let jobs: Vec<_> = groups
-            .iter()
-            .flat_map(|g| {
-                let payload = PushJob { notification_id: Some(g.latest_id), count: Some(g.count), ..PushJob::default() };
-                devices.iter().map(move |d| push::job(push::NOTIFICATION, d, &payload)).collect::<Vec<_>>()
-            })
-            .collect();
+        let conversations = store::take_held_messages(&mut *tx, user_id).await?;
+        let mut jobs = Vec::new();
+        for g in &groups {
+            let payload = PushJob { notification_id: Some(g.latest_id), count: Some(g.count), ..PushJob::default() };
+            jobs.extend(devices.iter().map(|d| push::job(push::NOTIFICATION, d, &payload)));
+        }
+        for &(conversation_id, message_id, count) in &conversations {
+            let payload = PushJob {
+                conversation_id: Some(conversation_id),
+                message_id: Some(message_id),
+                count: Some(count),
+                ..PushJob::default()
+            };
+            jobs.extend(devices.iter().map(|d| push::job(push::MESSAGE, d, &payload)));
+        }
         enqueue_many(&mut *tx, &jobs).await?;
         tx.commit().await?;
         self.wake.wake();

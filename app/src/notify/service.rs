@@ -140,7 +140,8 @@ impl Notify {
         zone: Option<chrono_tz::Tz>,
         now: i64,
     ) -> Result<Published, AppError> {
-        let zones = store::quiet_hours_of(&self.db, &users.iter().map(|u| u.id).collect::<Vec<_>>()).await?;
+        let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+        let zones = store::quiet_hours_of(&mut **tx, &ids).await?;
         let starts_at = req.send_at.unwrap_or(now);
         let mut ids = Vec::new();
         let mut first_next = None;

@@ -90,9 +90,14 @@ impl PushHandler {
         let Some(device) = store::subscription_keys(&self.db, subscription_id).await? else {
             return dead("the device was removed");
         };
-        let Some((note, urgency, topic)) = self.notification(job, &payload, device.user_id).await? else {
+        let level = match job.kind.as_str() {
+            TEST => crate::notify::PushPreview::Full,
+            _ => crate::notify::store::preferences(&self.db, device.user_id).await?.push_preview,
+        };
+        let Some((note, urgency, topic)) = self.notification(job, &payload, device.user_id, level).await? else {
             return dead("the message no longer exists");
         };
+        let note = super::content::preview(note, level);
         let body = render(&note, payload.shrunk.then_some(SHRUNK_BODY_CHARS));
         let (Some(p256dh), Some(auth)) = (decode_b64(&device.p256dh), decode_b64(&device.auth)) else {
             return dead("stored subscription keys are unreadable");
@@ -171,10 +176,13 @@ impl PushHandler {
         job: &Job,
         payload: &PushJob,
         user_id: i64,
+        level: crate::notify::PushPreview,
     ) -> Result<Option<(Notification, Urgency, String)>, crate::error::AppError> {
         if job.kind == TEST {
             let unread = store::unread_total(&self.db, user_id).await?;
             let note = Notification {
+                private: false,
+                notification_id: None,
                 title: "Tidings".into(),
                 body: "Notifications are working.".into(),
                 url: "/".into(),
@@ -186,7 +194,7 @@ impl PushHandler {
             return Ok(Some((note, Urgency::Normal, "test".into())));
         }
         if job.kind == NOTIFICATION {
-            return self.inbox_item(payload, user_id).await;
+            return self.inbox_item(payload, user_id, level).await;
         }
         let (Some(conversation_id), Some(message_id)) = (payload.conversation_id, payload.message_id) else {
             return Ok(None);
@@ -196,9 +204,16 @@ impl PushHandler {
             (Some(title), true) => format!("{} · {title}", context.author),
             _ => context.author.clone(),
         };
+        // A quiet-hours summary: the newest message, and how many waited.
+        let body = match payload.count {
+            Some(n) if n > 1 => format!("{} (+{} more)", context.body, n - 1),
+            _ => context.body,
+        };
         let note = Notification {
+            private: false,
+            notification_id: None,
             title,
-            body: context.body,
+            body,
             url: format!("/c/{conversation_id}"),
             conversation_id: Some(conversation_id),
             message_id: Some(message_id),
@@ -210,48 +225,3 @@ impl PushHandler {
     }
 }
 
-impl PushHandler {
-    /// A notification-centre item; gone (read, archived, deleted) means no push.
-    async fn inbox_item(
-        &self,
-        payload: &PushJob,
-        user_id: i64,
-    ) -> Result<Option<(Notification, Urgency, String)>, crate::error::AppError> {
-        let Some(id) = payload.notification_id else { return Ok(None) };
-        let Some(item) = crate::notify::store::notification(&self.db, user_id, id).await? else { return Ok(None) };
-        if item.read_at.is_some() {
-            return Ok(None);
-        }
-        let unread = store::unread_total(&self.db, user_id).await?
-            + crate::notify::store::unread_notifications(&self.db, user_id).await?;
-        let tag = item.tag.clone().map(|t| format!("n-{t}")).unwrap_or_else(|| format!("notification-{id}"));
-        let body = match payload.count {
-            Some(n) if n > 1 => format!("{} (+{} more)", item.body, n - 1).trim_start().to_owned(),
-            _ => item.body.clone(),
-        };
-        let urgency = match item.priority {
-            crate::notify::Priority::High => Urgency::High,
-            crate::notify::Priority::Low | crate::notify::Priority::Normal => Urgency::Normal,
-        };
-        let note = Notification {
-            title: item.title,
-            body,
-            url: item.url.unwrap_or_else(|| "/notifications".into()),
-            conversation_id: None,
-            message_id: None,
-            tag: tag.clone(),
-            unread,
-        };
-        Ok(Some((note, urgency, topic(&tag))))
-    }
-}
-
-/// A push `Topic` is at most 32 URL-safe characters: hash longer tags.
-fn topic(tag: &str) -> String {
-    if tag.len() <= 32 && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return tag.to_owned();
-    }
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(tag.as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-}

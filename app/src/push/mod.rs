@@ -5,6 +5,8 @@ pub mod api;
 pub mod model;
 
 #[cfg(feature = "ssr")]
+mod content;
+#[cfg(feature = "ssr")]
 pub mod deliver;
 #[cfg(feature = "ssr")]
 pub mod encrypt;

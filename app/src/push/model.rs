@@ -58,6 +58,12 @@ pub struct Delivery {
 /// What the service worker receives (the decrypted push payload).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
+    /// `private` previews: no title or body here; the service worker asks
+    /// `GET /api/v1/push/preview` for them with the device's session.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_id: Option<i64>,
     pub title: String,
     pub body: String,
     pub url: String,
@@ -67,4 +73,13 @@ pub struct Notification {
     pub tag: String,
     /// The recipient's unread total, for the app badge.
     pub unread: i64,
+}
+
+/// A push's text, fetched by the service worker for a `private` push.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preview {
+    pub title: String,
+    pub body: String,
+    pub url: String,
 }

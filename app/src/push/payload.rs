@@ -54,6 +54,8 @@ mod tests {
 
     fn note(body: String) -> Notification {
         Notification {
+            private: false,
+            notification_id: None,
             title: "alice".into(),
             body,
             url: "/c/1".into(),

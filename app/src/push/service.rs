@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 
 use super::deliver;
-use super::model::{Delivery, Device, NewSubscription};
+use super::model::{Delivery, Device, NewSubscription, Preview};
 use super::store;
 use super::validate::validate;
 use crate::auth::User;
@@ -112,5 +112,42 @@ impl PushService {
     pub async fn set_muted(&self, me: &User, conversation_id: i64, muted: bool) -> Result<(), AppError> {
         require_member(&self.db, conversation_id, me.id).await?;
         store::set_muted(&self.db, conversation_id, me.id, muted).await
+    }
+
+    /// The text of a `private` push, for the service worker to show: a
+    /// message of one of my conversations, or one of my notifications.
+    pub async fn preview(
+        &self,
+        me: &User,
+        conversation_id: Option<i64>,
+        message_id: Option<i64>,
+        notification_id: Option<i64>,
+    ) -> Result<Preview, AppError> {
+        if let Some(id) = notification_id {
+            let item = crate::notify::store::notification(&self.db, me.id, id)
+                .await?
+                .ok_or_else(|| AppError::NotFound("notification".into()))?;
+            return Ok(Preview {
+                title: item.title,
+                body: item.body,
+                url: item.url.unwrap_or_else(|| "/notifications".into()),
+            });
+        }
+        let (Some(conversation_id), Some(message_id)) = (conversation_id, message_id) else {
+            return Err(AppError::invalid(
+                "invalid_query",
+                "give notification_id, or conversation_id and message_id",
+            ));
+        };
+        require_member(&self.db, conversation_id, me.id).await?;
+        let context = store::message_context(&self.db, message_id, me.id)
+            .await?
+            .filter(|c| c.conversation_id == conversation_id)
+            .ok_or_else(|| AppError::NotFound("message".into()))?;
+        let title = match (&context.title, context.is_group) {
+            (Some(title), true) => format!("{} · {title}", context.author),
+            _ => context.author.clone(),
+        };
+        Ok(Preview { title, body: context.body, url: format!("/c/{conversation_id}") })
     }
 }

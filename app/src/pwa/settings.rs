@@ -13,6 +13,7 @@ pub fn SettingsPage() -> impl IntoView {
         <div class="settings">
             <h1>{tr(|l| td_string!(l, pwa.settings))}</h1>
             <PushOptIn/>
+            <crate::notify::NotificationPreferences/>
             <Devices/>
             <crate::auth::settings::Sessions/>
             <InstallPrompt/>

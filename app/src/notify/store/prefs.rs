@@ -124,8 +124,12 @@ pub async fn held_until(db: &Db, user_id: i64) -> Result<Option<i64>, AppError> 
     Ok(row.map(|r| r.try_get("held_until")).transpose()?.flatten())
 }
 
-/// The quiet hours of those of `users` who set them.
-pub async fn quiet_hours_of(db: &Db, users: &[i64]) -> Result<HashMap<i64, QuietHoursSpec>, AppError> {
+/// The quiet hours of those of `users` who set them (read on `conn`, so a
+/// message's transaction can ask).
+pub async fn quiet_hours_of(
+    conn: &mut sqlx::AnyConnection,
+    users: &[i64],
+) -> Result<HashMap<i64, QuietHoursSpec>, AppError> {
     let mut found = HashMap::new();
     for chunk in users.chunks(500) {
         let sql = format!(
@@ -138,7 +142,7 @@ pub async fn quiet_hours_of(db: &Db, users: &[i64]) -> Result<HashMap<i64, Quiet
         for user in chunk {
             query = query.bind(*user);
         }
-        for r in query.fetch_all(db.pool()).await? {
+        for r in query.fetch_all(&mut *conn).await? {
             let spec = QuietHoursSpec {
                 start: r.try_get("quiet_start")?,
                 end: r.try_get("quiet_end")?,
@@ -148,4 +152,41 @@ pub async fn quiet_hours_of(db: &Db, users: &[i64]) -> Result<HashMap<i64, Quiet
         }
     }
     Ok(found)
+}
+
+/// Counts one more held message push for a conversation.
+pub async fn hold_message_push(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    conversation_id: i64,
+    message_id: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO held_pushes (user_id, conversation_id, last_message_id, count) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (user_id, conversation_id) DO UPDATE SET count = held_pushes.count + 1, \
+         last_message_id = CASE WHEN held_pushes.last_message_id > $3 THEN held_pushes.last_message_id ELSE $3 END",
+    )
+    .bind(user_id)
+    .bind(conversation_id)
+    .bind(message_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the held message pushes of `user_id`: (conversation, newest message, count).
+pub async fn take_held_messages<'c, E>(exec: &mut E, user_id: i64) -> Result<Vec<(i64, i64, i64)>, AppError>
+where
+    for<'e> &'e mut E: Executor<'e, Database = Any>,
+{
+    let rows = sqlx::query(
+        "DELETE FROM held_pushes WHERE user_id = $1 RETURNING conversation_id, last_message_id, count",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *exec)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("conversation_id")?, r.try_get("last_message_id")?, r.try_get("count")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }

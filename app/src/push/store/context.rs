@@ -20,6 +20,7 @@ pub async fn set_muted(db: &Db, conversation_id: i64, user_id: i64, muted: bool)
 /// What the notification for a message says: author, conversation, text,
 /// and the recipient's unread total.
 pub struct MessageContext {
+    pub conversation_id: i64,
     pub author: String,
     pub title: Option<String>,
     pub is_group: bool,
@@ -29,7 +30,7 @@ pub struct MessageContext {
 
 pub async fn message_context(db: &Db, message_id: i64, recipient: i64) -> Result<Option<MessageContext>, AppError> {
     let row = sqlx::query(
-        "SELECT u.username, c.title, c.kind, m.body FROM messages m JOIN users u ON u.id = m.author_id \
+        "SELECT m.conversation_id, u.username, c.title, c.kind, m.body FROM messages m JOIN users u ON u.id = m.author_id \
          JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1",
     )
     .bind(message_id)
@@ -37,6 +38,7 @@ pub async fn message_context(db: &Db, message_id: i64, recipient: i64) -> Result
     .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(MessageContext {
+        conversation_id: row.try_get("conversation_id")?,
         author: row.try_get("username")?,
         title: row.try_get("title")?,
         is_group: row.try_get::<String, _>("kind")? == "group",

@@ -1,0 +1,83 @@
+//! What a push says (server only): an inbox item as a push, and the cut
+//! to the person's preview level.
+
+use super::deliver::{PushHandler, PushJob};
+use super::model::Notification;
+use super::sender::Urgency;
+use super::store;
+use crate::notify::PushPreview;
+
+impl PushHandler {
+    /// A notification-centre item; gone (read, archived, deleted) means no push.
+    pub(super) async fn inbox_item(
+        &self,
+        payload: &PushJob,
+        user_id: i64,
+        level: PushPreview,
+    ) -> Result<Option<(Notification, Urgency, String)>, crate::error::AppError> {
+        let Some(id) = payload.notification_id else { return Ok(None) };
+        let Some(item) = crate::notify::store::notification(&self.db, user_id, id).await? else { return Ok(None) };
+        if item.read_at.is_some() {
+            return Ok(None);
+        }
+        let unread = store::unread_total(&self.db, user_id).await?
+            + crate::notify::store::unread_notifications(&self.db, user_id).await?;
+        let tag = item.tag.clone().map(|t| format!("n-{t}")).unwrap_or_else(|| format!("notification-{id}"));
+        let body = match payload.count {
+            Some(n) if n > 1 => format!("{} (+{} more)", item.body, n - 1).trim_start().to_owned(),
+            _ => item.body.clone(),
+        };
+        let urgency = match item.priority {
+            crate::notify::Priority::High => Urgency::High,
+            crate::notify::Priority::Low | crate::notify::Priority::Normal => Urgency::Normal,
+        };
+        let note = Notification {
+            private: false,
+            notification_id: Some(id),
+            // `sender`: who sent it, not what it says.
+            title: match level {
+                PushPreview::Sender => item.actor.unwrap_or_else(|| "Tidings".into()),
+                _ => item.title,
+            },
+            body,
+            url: item.url.unwrap_or_else(|| "/notifications".into()),
+            conversation_id: None,
+            message_id: None,
+            tag: tag.clone(),
+            unread,
+        };
+        Ok(Some((note, urgency, topic(&tag))))
+    }
+}
+
+/// A push `Topic` is at most 32 URL-safe characters: hash longer tags.
+fn topic(tag: &str) -> String {
+    if tag.len() <= 32 && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return tag.to_owned();
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(tag.as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Cuts a notification down to what the person's preview level lets
+/// leave the server. `private`: ids, the unread count and a same-origin
+/// path only; even a push service that broke the encryption reads nothing.
+pub(super) fn preview(mut note: Notification, level: crate::notify::PushPreview) -> Notification {
+    match level {
+        PushPreview::Full => note,
+        PushPreview::Sender => {
+            note.body = String::new();
+            note
+        }
+        PushPreview::Private => {
+            note.private = true;
+            note.title = String::new();
+            note.body = String::new();
+            if !note.url.starts_with('/') || note.url.starts_with("//") {
+                note.url = "/notifications".into();
+            }
+            note
+        }
+    }
+}
