@@ -97,6 +97,18 @@ export default {
     await phoneContext.clearCookies();
     await deliverPush(cdp, base, registrationId, got[received - 1].payload);
     assert.deepEqual(await shown(phone, tag), { title: 'Tidings', body: 'New message' });
+
+    step('bob signs in again and turns on quiet hours, kept in his device\'s zone');
+    await signIn(phone, base, bob.name);
+    await openSettings(phone);
+    await phone.getByRole('checkbox', { name: 'Hold notifications at night and send one summary after' }).check();
+    await phone.getByLabel('From').fill('22:30');
+    await phone.getByLabel('To').fill('06:45');
+    await phone.getByRole('button', { name: 'Save' }).click();
+    await phone.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = await phone.evaluate(async () => (await (await fetch('/api/v1/me/preferences')).json()).quiet_hours);
+    const zone = await phone.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    assert.deepEqual(saved, { start: '22:30', end: '06:45', timezone: zone });
     await phoneContext.close();
     await push.close();
   },

@@ -65,14 +65,6 @@ pub enum ServerFrame {
     Resumed {
         conversations: Vec<i64>,
     },
-    /// A new item in the user's notification inbox.
-    Notification {
-        notification: crate::notify::Notification,
-    },
-    /// These notifications were read (or archived), maybe on another device.
-    NotificationRead {
-        ids: Vec<i64>,
-    },
     /// Something the client sent was refused; the connection stays open.
     Error {
         code: String,

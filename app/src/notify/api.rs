@@ -1,8 +1,6 @@
 //! Server functions the settings screen calls for notification preferences.
 
 use leptos::prelude::*;
-use server_fn::codec::Json;
-
 use super::model::Preferences;
 use crate::error::AppError;
 
@@ -16,12 +14,26 @@ pub async fn get_preferences() -> Result<Preferences, AppError> {
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "notify/save-preferences", input = Json)]
-pub async fn save_preferences(preferences: Preferences) -> Result<Preferences, AppError> {
+/// The settings form, as the browser posts it: the preview level, and quiet
+/// hours when `quiet` is on. The language is kept as it was.
+#[server(prefix = "/fn", endpoint = "notify/save-preferences")]
+pub async fn save_preferences(
+    push_preview: String,
+    quiet: Option<String>,
+    quiet_start: String,
+    quiet_end: String,
+    timezone: String,
+) -> Result<(), AppError> {
+    use super::model::{PushPreview, QuietHoursSpec};
     use crate::server_ctx;
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
-        server_ctx::state()?.notify.set_preferences(&session.user, &preferences).await
+        let notify = &server_ctx::state()?.notify;
+        let language = notify.preferences(&session.user).await?.language;
+        let quiet_hours =
+            quiet.is_some().then(|| QuietHoursSpec { start: quiet_start, end: quiet_end, timezone });
+        let preferences = Preferences { quiet_hours, push_preview: PushPreview::parse(&push_preview), language };
+        notify.set_preferences(&session.user, &preferences).await.map(|_| ())
     })
     .await
 }

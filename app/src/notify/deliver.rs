@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::db::WriteTx;
 use crate::error::AppError;
-use crate::live::frames::ServerFrame;
+use super::frames::NotifyFrame;
 use crate::live::hub::{Delivery, Envelope};
 use crate::notify::model::{Notification, Priority};
 use crate::push::deliver::{self as push, PushJob};
@@ -88,11 +88,11 @@ impl Notify {
     pub(super) async fn announce(&self, stored: Vec<(i64, Notification)>) {
         self.wake.wake();
         for (user_id, notification) in stored {
-            self.frame(vec![user_id], &ServerFrame::Notification { notification }).await;
+            self.frame(vec![user_id], &NotifyFrame::Notification { notification }).await;
         }
     }
 
-    pub(super) async fn frame(&self, recipients: Vec<i64>, frame: &ServerFrame) {
+    pub(super) async fn frame(&self, recipients: Vec<i64>, frame: &NotifyFrame) {
         match serde_json::to_string(frame) {
             Ok(json) => {
                 let delivery = Delivery { message: None, json: json.into() };

@@ -9,6 +9,8 @@ mod settings;
 #[cfg(feature = "ssr")]
 pub mod deliver;
 #[cfg(feature = "ssr")]
+pub mod frames;
+#[cfg(feature = "ssr")]
 pub mod publish;
 #[cfg(feature = "ssr")]
 pub mod quiet;

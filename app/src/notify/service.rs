@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::live::cluster::{Broker, Presence};
-use crate::live::frames::ServerFrame;
+use super::frames::NotifyFrame;
 use crate::queue::Waker;
 
 /// How far ahead a notification may be scheduled.
@@ -194,14 +194,14 @@ impl Notify {
         if !store::mark_read(&self.db, me.id, id, self.clock.now_ms()).await? {
             return Err(AppError::NotFound("notification".into()));
         }
-        self.frame(vec![me.id], &ServerFrame::NotificationRead { ids: vec![id] }).await;
+        self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids: vec![id] }).await;
         Ok(())
     }
 
     pub async fn read_all(&self, me: &User, kind: Option<&str>) -> Result<(), AppError> {
         let ids = store::mark_all_read(&self.db, me.id, kind, self.clock.now_ms()).await?;
         if !ids.is_empty() {
-            self.frame(vec![me.id], &ServerFrame::NotificationRead { ids }).await;
+            self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids }).await;
         }
         Ok(())
     }
@@ -210,7 +210,7 @@ impl Notify {
         if !store::archive(&self.db, me.id, id, self.clock.now_ms()).await? {
             return Err(AppError::NotFound("notification".into()));
         }
-        self.frame(vec![me.id], &ServerFrame::NotificationRead { ids: vec![id] }).await;
+        self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids: vec![id] }).await;
         Ok(())
     }
 

@@ -1,10 +1,15 @@
 //! The notifications part of `/settings`: how much a push may say (full,
 //! the sender only, or nothing that leaves this server), and quiet hours.
+//!
+//! A plain form with as few reactive parts as possible: the settings route
+//! is lazy, but view code reached through type-erased views stays in the
+//! main WASM module, which has a first-visit budget.
 
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use super::api::{SavePreferences, get_preferences};
-use super::model::{Preferences, PushPreview, QuietHoursSpec};
+use super::model::{Preferences, PushPreview};
 use crate::i18n::*;
 use crate::ui::ErrorText;
 
@@ -17,12 +22,7 @@ pub fn NotificationPreferences() -> impl IntoView {
     view! {
         <section class="card preferences" aria-labelledby="preferences-title">
             <h2 id="preferences-title">{tr(|l| td_string!(l, notify.preferences))}</h2>
-            <Transition>
-                {move || Suspend::new(async move {
-                    let prefs = loaded.await.unwrap_or_default();
-                    view! { <PreferencesForm prefs save locale/> }
-                })}
-            </Transition>
+            {move || loaded.get().map(|prefs| view! { <PreferencesForm prefs=prefs.unwrap_or_default() save locale/> })}
         </section>
     }
 }
@@ -30,73 +30,34 @@ pub fn NotificationPreferences() -> impl IntoView {
 /// Built in a `Suspend`: the language comes as a prop (see `chat::ui`).
 #[component]
 fn PreferencesForm(prefs: Preferences, save: ServerAction<SavePreferences>, locale: UiLocale) -> impl IntoView {
-    let preview = ArcRwSignal::new(prefs.push_preview);
-    let quiet_on = ArcRwSignal::new(prefs.quiet_hours.is_some());
-    let start = ArcRwSignal::new(prefs.quiet_hours.as_ref().map_or("22:00".to_owned(), |q| q.start.clone()));
-    let end = ArcRwSignal::new(prefs.quiet_hours.as_ref().map_or("07:00".to_owned(), |q| q.end.clone()));
-    let zone = ArcRwSignal::new(prefs.quiet_hours.as_ref().map_or("UTC".to_owned(), |q| q.timezone.clone()));
-    let language = prefs.language.clone();
-    {
-        // Quiet hours are kept in this device's zone unless they have one.
+    let quiet = prefs.quiet_hours.clone();
+    // Quiet hours are kept in the zone they were set in, else this device's.
+    let zone = ArcRwSignal::new(quiet.as_ref().map_or("UTC".to_owned(), |q| q.timezone.clone()));
+    if quiet.is_none() {
         let zone = zone.clone();
-        let keep = prefs.quiet_hours.is_some();
         Effect::new(move |_| {
             #[cfg(feature = "hydrate")]
-            if !keep && let Some(local) = crate::client::time_zone() {
+            if let Some(local) = crate::client::time_zone() {
                 zone.set(local);
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (&zone, keep);
+            let _ = &zone;
         });
     }
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || save.value().get().is_some_and(|r| r.is_ok());
-    let submit = {
-        let (preview, quiet_on, start, end, zone) = (preview.clone(), quiet_on.clone(), start.clone(), end.clone(), zone.clone());
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let quiet_hours = quiet_on
-                .get_untracked()
-                .then(|| QuietHoursSpec { start: start.get_untracked(), end: end.get_untracked(), timezone: zone.get_untracked() });
-            let preferences = Preferences { quiet_hours, push_preview: preview.get_untracked(), language: language.clone() };
-            save.dispatch(SavePreferences { preferences });
-        }
-    };
+    let current = prefs.push_preview;
     let level = move |value: PushPreview, label: TextKey| {
-        let preview = preview.clone();
-        let checked = preview.clone();
         view! {
             <label class="choice">
-                <input
-                    type="radio"
-                    name="push_preview"
-                    prop:checked=move || checked.get() == value
-                    on:change=move |_| preview.set(value)
-                />
+                <input type="radio" name="push_preview" value=value.as_str() checked=current == value/>
                 {tr_in(locale, label)}
             </label>
         }
     };
-    let time = |signal: ArcRwSignal<String>, label: TextKey, on: ArcRwSignal<bool>| {
-        let value = signal.clone();
-        view! {
-            <label class="field">
-                {tr_in(locale, label)}
-                <input
-                    type="time"
-                    required
-                    prop:value=move || value.get()
-                    disabled=move || !on.get()
-                    on:input=move |ev| signal.set(event_target_value(&ev))
-                />
-            </label>
-        }
-    };
-    let zone_text = zone.clone();
-    let checked = quiet_on.clone();
-    let toggle = quiet_on.clone();
+    let (start, end) = quiet.as_ref().map_or(("22:00".to_owned(), "07:00".to_owned()), |q| (q.start.clone(), q.end.clone()));
     view! {
-        <form class="form" on:submit=submit>
+        <ActionForm action=save attr:class="form">
             <fieldset class="choices">
                 <legend>{tr_in(locale, |l| td_string!(l, notify.previews))}</legend>
                 {level(PushPreview::Full, |l| td_string!(l, notify.preview_full))}
@@ -106,26 +67,26 @@ fn PreferencesForm(prefs: Preferences, save: ServerAction<SavePreferences>, loca
             <fieldset class="choices">
                 <legend>{tr_in(locale, |l| td_string!(l, notify.quiet_hours))}</legend>
                 <label class="choice">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || checked.get()
-                        on:change=move |ev| toggle.set(event_target_checked(&ev))
-                    />
+                    <input type="checkbox" name="quiet" value="on" checked=quiet.is_some()/>
                     {tr_in(locale, |l| td_string!(l, notify.quiet_explain))}
                 </label>
                 <div class="time-range">
-                    {time(start, |l| td_string!(l, notify.quiet_from), quiet_on.clone())}
-                    {time(end, |l| td_string!(l, notify.quiet_to), quiet_on.clone())}
+                    <label class="field">
+                        {tr_in(locale, |l| td_string!(l, notify.quiet_from))}
+                        <input type="time" name="quiet_start" value=start required/>
+                    </label>
+                    <label class="field">
+                        {tr_in(locale, |l| td_string!(l, notify.quiet_to))}
+                        <input type="time" name="quiet_end" value=end required/>
+                    </label>
                 </div>
-                <p class="muted small">{move || zone_text.get()}</p>
+                <input type="hidden" name="timezone" prop:value=move || zone.get()/>
             </fieldset>
             <ErrorText error/>
             <Show when=saved>
                 <p class="muted" role="status">{tr_in(locale, |l| td_string!(l, notify.saved))}</p>
             </Show>
-            <button type="submit" class="button" disabled=move || save.pending().get()>
-                {tr_in(locale, |l| td_string!(l, notify.save))}
-            </button>
-        </form>
+            <button type="submit" class="button">{tr_in(locale, |l| td_string!(l, notify.save))}</button>
+        </ActionForm>
     }
 }

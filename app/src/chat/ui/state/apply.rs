@@ -40,10 +40,7 @@ impl ChatState {
                     self.mark_failed(&client_id, message);
                 }
             }
-            ServerFrame::Error { .. }
-            | ServerFrame::Resumed { .. }
-            | ServerFrame::Notification { .. }
-            | ServerFrame::NotificationRead { .. } => {}
+            ServerFrame::Error { .. } | ServerFrame::Resumed { .. } => {}
         }
     }
 
