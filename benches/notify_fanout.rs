@@ -43,6 +43,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(recipients: usize) -> anyhow::Result<()> {
+    app::push::sender::install_crypto_provider();
     let (mut sink, sink_base) = start_sink()?;
     let http = reqwest::Client::new();
     let env = [("TIDINGS_PUSH_ALLOW_PRIVATE", "1".to_owned()), ("TIDINGS_ADMINS", "ops".to_owned())];

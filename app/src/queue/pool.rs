@@ -15,6 +15,9 @@ use super::store::{self, Job};
 use super::{Kinds, Outcome, Waker};
 use crate::db::{Db, now_ms};
 
+/// How long a busy dispatcher lets slots free up before it claims again.
+const GATHER: Duration = Duration::from_millis(2);
+
 #[derive(Debug, Clone)]
 pub struct PoolConfig {
     /// Jobs sent at the same time.
@@ -71,6 +74,7 @@ impl Pool {
     async fn dispatch(self: &Arc<Self>, stop: &CancellationToken) {
         let slots = Arc::new(Semaphore::new(self.config.concurrency));
         let mut running = JoinSet::new();
+        let mut busy = false;
         while !stop.is_cancelled() {
             // Wait for one free slot, then take whatever else is free.
             let first = tokio::select! {
@@ -80,6 +84,15 @@ impl Pool {
             let mut permits = vec![first];
             while let Ok(more) = slots.clone().try_acquire_owned() {
                 permits.push(more);
+            }
+            // Busy (the last claim found work): let a few more sends finish
+            // first, so one claim, which reads every due job, serves several
+            // slots instead of one.
+            if busy && permits.len() < self.config.concurrency {
+                tokio::time::sleep(GATHER).await;
+                while let Ok(more) = slots.clone().try_acquire_owned() {
+                    permits.push(more);
+                }
             }
             while running.try_join_next().is_some() {}
             let lease = millis(self.config.lease);
@@ -98,6 +111,7 @@ impl Pool {
                     Vec::new()
                 }
             };
+            busy = !jobs.is_empty();
             if jobs.is_empty() {
                 drop(permits);
                 tokio::select! {
@@ -137,6 +151,10 @@ impl Pool {
         if let Err(err) = self.record(&job, outcome, handler.max_age()).await {
             tracing::warn!(job = job.id, %err, "job outcome not recorded; its lease will expire and it will be retried");
         }
+        // A claim may have found nothing only because this job's destination
+        // was at its in-flight cap: look again now, not after the idle second
+        // (that second capped a burst to one push service at 48 pushes/s).
+        self.wake.wake();
     }
 
     async fn record(&self, job: &Job, outcome: Outcome, max_age: Duration) -> Result<(), crate::error::AppError> {
