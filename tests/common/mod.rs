@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod notify;
 pub mod push_service;
 pub mod tls;
 pub mod ws;

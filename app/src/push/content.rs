@@ -1,5 +1,4 @@
-//! What a push says (server only): an inbox item as a push, and the cut
-//! to the person's preview level.
+//! An inbox item as a push (server only): its text, link, tag and urgency.
 
 use super::deliver::{PushHandler, PushJob};
 use super::model::Notification;
@@ -58,26 +57,4 @@ fn topic(tag: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(tag.as_bytes());
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
-
-/// Cuts a notification down to what the person's preview level lets
-/// leave the server. `private`: ids, the unread count and a same-origin
-/// path only; even a push service that broke the encryption reads nothing.
-pub(super) fn preview(mut note: Notification, level: crate::notify::PushPreview) -> Notification {
-    match level {
-        PushPreview::Full => note,
-        PushPreview::Sender => {
-            note.body = String::new();
-            note
-        }
-        PushPreview::Private => {
-            note.private = true;
-            note.title = String::new();
-            note.body = String::new();
-            if !note.url.starts_with('/') || note.url.starts_with("//") {
-                note.url = "/notifications".into();
-            }
-            note
-        }
-    }
 }

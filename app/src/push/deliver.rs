@@ -97,7 +97,7 @@ impl PushHandler {
         let Some((note, urgency, topic)) = self.notification(job, &payload, device.user_id, level).await? else {
             return dead("the message no longer exists");
         };
-        let note = super::content::preview(note, level);
+        let note = super::payload::preview(note, level);
         let body = render(&note, payload.shrunk.then_some(SHRUNK_BODY_CHARS));
         let (Some(p256dh), Some(auth)) = (decode_b64(&device.p256dh), decode_b64(&device.auth)) else {
             return dead("stored subscription keys are unreadable");

@@ -1,7 +1,9 @@
-//! The notification JSON, cut to fit one encrypted push (≤ 4096 bytes).
+//! The notification JSON: cut to what the person's preview level allows,
+//! and to fit one encrypted push (≤ 4096 bytes).
 
 use super::encrypt::MAX_PLAINTEXT;
 use super::model::Notification;
+use crate::notify::PushPreview;
 
 /// A body this short always fits, whatever the title (used after a 413).
 pub const SHRUNK_BODY_CHARS: usize = 120;
@@ -48,6 +50,28 @@ fn with_ellipsis(chars: &[char]) -> String {
     s
 }
 
+/// Cuts a notification down to what the person's preview level lets
+/// leave the server. `private`: ids, the unread count and a same-origin
+/// path only; even a push service that broke the encryption reads nothing.
+pub fn preview(mut note: Notification, level: PushPreview) -> Notification {
+    match level {
+        PushPreview::Full => note,
+        PushPreview::Sender => {
+            note.body = String::new();
+            note
+        }
+        PushPreview::Private => {
+            note.private = true;
+            note.title = String::new();
+            note.body = String::new();
+            if !note.url.starts_with('/') || note.url.starts_with("//") {
+                note.url = "/notifications".into();
+            }
+            note
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +107,18 @@ mod tests {
             assert!(back.body.ends_with('…'));
             assert!(body.starts_with(back.body.trim_end_matches('…')));
         }
+    }
+
+    #[test]
+    fn private_keeps_only_ids_and_a_path_here() {
+        let mut external = note("the secret plan".into());
+        external.url = "https://lab.example/r/7".into();
+        let out = preview(external, PushPreview::Private);
+        assert!(out.private && out.title.is_empty() && out.body.is_empty());
+        assert_eq!((out.url.as_str(), out.message_id, out.unread), ("/notifications", Some(9), 3));
+        let sender = preview(note("the secret plan".into()), PushPreview::Sender);
+        assert_eq!((sender.title.as_str(), sender.body.as_str()), ("alice", ""));
+        assert_eq!(preview(note("hi".into()), PushPreview::Full), note("hi".into()));
     }
 
     #[test]
