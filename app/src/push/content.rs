@@ -39,7 +39,8 @@ impl PushHandler {
                 _ => item.title,
             },
             body,
-            url: item.url.unwrap_or_else(|| "/notifications".into()),
+            // The app's start page until the inbox has a screen of its own.
+            url: item.url.unwrap_or_else(|| "/".into()),
             conversation_id: None,
             message_id: None,
             tag: tag.clone(),

@@ -65,7 +65,7 @@ pub fn preview(mut note: Notification, level: PushPreview) -> Notification {
             note.title = String::new();
             note.body = String::new();
             if !note.url.starts_with('/') || note.url.starts_with("//") {
-                note.url = "/notifications".into();
+                note.url = "/".into();
             }
             note
         }
@@ -115,7 +115,7 @@ mod tests {
         external.url = "https://lab.example/r/7".into();
         let out = preview(external, PushPreview::Private);
         assert!(out.private && out.title.is_empty() && out.body.is_empty());
-        assert_eq!((out.url.as_str(), out.message_id, out.unread), ("/notifications", Some(9), 3));
+        assert_eq!((out.url.as_str(), out.message_id, out.unread), ("/", Some(9), 3));
         let sender = preview(note("the secret plan".into()), PushPreview::Sender);
         assert_eq!((sender.title.as_str(), sender.body.as_str()), ("alice", ""));
         assert_eq!(preview(note("hi".into()), PushPreview::Full), note("hi".into()));

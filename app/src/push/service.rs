@@ -130,7 +130,7 @@ impl PushService {
             return Ok(Preview {
                 title: item.title,
                 body: item.body,
-                url: item.url.unwrap_or_else(|| "/notifications".into()),
+                url: item.url.unwrap_or_else(|| "/".into()),
             });
         }
         let (Some(conversation_id), Some(message_id)) = (conversation_id, message_id) else {
