@@ -40,5 +40,7 @@ pub mod rate_limit;
 pub mod server_ctx;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod ticker;
 
 pub use ui::shell::{App, shell};

@@ -135,19 +135,8 @@ impl Chat {
 
 /// Starts the scheduler on `tasks`; it stops with `stop`.
 pub fn spawn(chat: Chat, tasks: &mut JoinSet<()>, stop: CancellationToken) {
-    tasks.spawn(async move {
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => break,
-                _ = tick.tick() => {
-                    if let Err(err) = chat.send_due().await {
-                        tracing::warn!(%err, "scheduler: cannot read due messages");
-                    }
-                }
-            }
-        }
-        tracing::debug!("scheduler stopped");
+    crate::ticker::spawn("message scheduler", TICK, tasks, stop, move || {
+        let chat = chat.clone();
+        async move { chat.send_due().await.map(|_| ()) }
     });
 }

@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::error::{AppError, internal};
 use crate::live::cluster::{Broker, Presence};
 use crate::live::frames::ServerFrame;
-use crate::live::hub::{Delivery, Envelope, MessageRef};
+use crate::live::hub::MessageRef;
 use crate::live::members::MemberCache;
 use crate::rate_limit::RateLimits;
 
@@ -288,13 +288,6 @@ impl Chat {
         message: Option<MessageRef>,
         frame: &ServerFrame,
     ) {
-        match serde_json::to_string(frame) {
-            Ok(json) => {
-                let delivery = Delivery { message, json: json.into() };
-
-                self.broker.publish(Envelope { recipients, except_user, delivery }).await;
-            }
-            Err(err) => tracing::error!(%err, "cannot serialise a frame"),
-        }
+        crate::live::cluster::publish_frame(&*self.broker, recipients, except_user, message, frame).await;
     }
 }

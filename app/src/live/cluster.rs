@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 
-use super::hub::{Envelope, Hub};
+use super::hub::{Delivery, Envelope, Hub, MessageRef};
 
 /// Delivers envelopes to the sockets of every node, this one included.
 #[async_trait]
@@ -18,6 +18,23 @@ pub trait Broker: Send + Sync + 'static {
     /// Whether the link between nodes works; `None` with one node.
     async fn healthy(&self) -> Option<bool> {
         None
+    }
+}
+
+/// Serialises `frame` once and hands it to the broker for `recipients`.
+pub async fn publish_frame(
+    broker: &dyn Broker,
+    recipients: Vec<i64>,
+    except_user: Option<i64>,
+    message: Option<MessageRef>,
+    frame: &impl serde::Serialize,
+) {
+    match serde_json::to_string(frame) {
+        Ok(json) => {
+            let delivery = Delivery { message, json: json.into() };
+            broker.publish(Envelope { recipients, except_user, delivery }).await;
+        }
+        Err(err) => tracing::error!(%err, "cannot serialise a frame"),
     }
 }
 

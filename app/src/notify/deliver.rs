@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use crate::db::WriteTx;
 use crate::error::AppError;
 use super::frames::NotifyFrame;
-use crate::live::hub::{Delivery, Envelope};
 use crate::notify::model::{Notification, Priority};
 use crate::push::deliver::{self as push, PushJob};
 use crate::queue::enqueue_many;
@@ -93,13 +92,7 @@ impl Notify {
     }
 
     pub(super) async fn frame(&self, recipients: Vec<i64>, frame: &NotifyFrame) {
-        match serde_json::to_string(frame) {
-            Ok(json) => {
-                let delivery = Delivery { message: None, json: json.into() };
-                self.broker.publish(Envelope { recipients, except_user: None, delivery }).await;
-            }
-            Err(err) => tracing::error!(%err, "cannot serialise a frame"),
-        }
+        crate::live::cluster::publish_frame(&*self.broker, recipients, None, None, frame).await;
     }
 }
 

@@ -109,19 +109,8 @@ impl Notify {
 
 /// Starts the scheduler on `tasks`; it stops with `stop`.
 pub fn spawn(notify: Notify, tasks: &mut JoinSet<()>, stop: CancellationToken) {
-    tasks.spawn(async move {
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => break,
-                _ = tick.tick() => {
-                    if let Err(err) = notify.tick().await {
-                        tracing::warn!(%err, "notification scheduler: tick failed; will retry");
-                    }
-                }
-            }
-        }
-        tracing::debug!("notification scheduler stopped");
+    crate::ticker::spawn("notification scheduler", TICK, tasks, stop, move || {
+        let notify = notify.clone();
+        async move { notify.tick().await.map(|_| ()) }
     });
 }
