@@ -109,7 +109,8 @@ export default {
     const saved = await phone.evaluate(async () => (await (await fetch('/api/v1/me/preferences')).json()).quiet_hours);
     const zone = await phone.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
     assert.deepEqual(saved, { start: '22:30', end: '06:45', timezone: zone });
-    await phoneContext.close();
+    // Closed, or their pages stay open (and busy) through the later tests.
+    await Promise.all([phoneContext.close(), alice.context.close(), bob.context.close()]);
     await push.close();
   },
 };
