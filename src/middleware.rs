@@ -54,15 +54,16 @@ pub fn origin_matches(origin: &str, headers: &HeaderMap, public_url: &str) -> bo
 const WELCOME: &str = "/welcome";
 
 /// Sends signed-out visitors of `/` to the welcome page, those of a
-/// conversation (`/c/{id}`, say from a notification after the session ended)
-/// to sign in and back, and signed-in ones from the welcome page to their
+/// conversation (`/c/{id}`, say from a notification after the session ended),
+/// the inbox or the settings to sign in and back, and signed-in ones from the welcome page to their
 /// chats. Separate pages rather than one that renders either, so a first
 /// visit never loads the chat screens' WASM. A failed session lookup (the
 /// database is down) is left to the page; a found session is passed on, so
 /// the page does not look it up again.
 pub async fn route_by_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let chat_page = path == "/" || path.starts_with("/c/");
+    // The pages only a signed-in person has (`/` aside, which has a welcome).
+    let chat_page = path == "/" || path.starts_with("/c/") || path == "/notifications" || path == "/settings";
     if request.method() != Method::GET || !(chat_page || path == WELCOME) {
         return next.run(request).await;
     }

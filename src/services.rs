@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::auth::service::Auth;
-use app::chat::fanout::{Fanout, MessageStep};
+use app::chat::fanout::{Fanout, MessageStep, ReadStep};
 use app::chat::service::Chat;
 use app::chat::writer::{Writer, WriterTask};
 use app::db::Db;
@@ -17,6 +17,7 @@ use app::live::members::MemberCache;
 use app::live::redis::RedisCluster;
 use app::notify::service::Notify;
 use app::push::deliver::{self, PushHandler};
+use app::push::dismiss::Dismisser;
 use app::push::fanout::PushStep;
 use app::push::jwt::VapidSigner;
 use app::push::sender::{Sender, SenderConfig};
@@ -59,7 +60,8 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
     let kinds = Kinds::default()
         .with(deliver::MESSAGE, push_handler.clone())
         .with(deliver::TEST, push_handler.clone())
-        .with(deliver::NOTIFICATION, push_handler);
+        .with(deliver::NOTIFICATION, push_handler.clone())
+        .with(deliver::DISMISS, push_handler);
     let pool = Pool::new(db.clone(), kinds, pool_config(config), wake.clone());
 
     let members = MemberCache::default();
@@ -79,14 +81,18 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
     };
     let steps: Vec<Arc<dyn MessageStep>> = vec![Arc::new(PushStep { wake: wake.clone(), clock: config.clock.clone() })];
     let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps), broker.clone());
+    // Reading a conversation or a notification closes its pushes elsewhere.
+    let dismiss = Dismisser { db: db.clone(), wake: wake.clone() };
     let notify = Notify {
         db: db.clone(),
         broker: broker.clone(),
         presence: presence.clone(),
         wake: wake.clone(),
         clock: config.clock.clone(),
+        dismiss: dismiss.clone(),
     };
-    let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, writer };
+    let read_steps: Vec<Arc<dyn ReadStep>> = vec![Arc::new(dismiss)];
+    let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, writer, read_steps: read_steps.into() };
     let push = PushService {
         db: db.clone(),
         public_key: vapid.public_key_base64(),

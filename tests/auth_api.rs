@@ -301,7 +301,13 @@ async fn signed_out_visitors_land_on_the_welcome_page(backend: Backend) {
         .send()
     };
 
-    for (path, to) in [("/", "/welcome"), ("/c/1", "/signin?next=%2Fc%2F1")] {
+    let signed_in_pages = [
+        ("/", "/welcome"),
+        ("/c/1", "/signin?next=%2Fc%2F1"),
+        ("/notifications", "/signin?next=%2Fnotifications"),
+        ("/settings", "/signin?next=%2Fsettings"),
+    ];
+    for (path, to) in signed_in_pages {
         for token in [None, Some("tid_revoked-or-made-up")] {
             let r = get(path, token).await.unwrap();
             assert_eq!(r.status(), 303, "{path} with {token:?}");

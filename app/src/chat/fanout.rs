@@ -55,3 +55,11 @@ impl Fanout {
         }
     }
 }
+
+/// What reading a conversation sets off besides the `read` frame (the
+/// push notifications for it closed on the reader's other devices). Runs
+/// after the read pointer moved; best effort, like the frame.
+#[async_trait::async_trait]
+pub trait ReadStep: Send + Sync {
+    async fn on_read(&self, user_id: i64, conversation_id: i64);
+}

@@ -29,6 +29,8 @@ pub struct Chat {
     pub members: MemberCache,
     /// Stores new messages, with what they set off, in group commits.
     pub writer: Writer,
+    /// What a read sets off (see `fanout::ReadStep`).
+    pub read_steps: Arc<[Arc<dyn super::fanout::ReadStep>]>,
 }
 
 /// Whether `send` stored a new message or found the original.
@@ -206,6 +208,9 @@ impl Chat {
             let members = self.members.get(&self.db, conversation_id).await?.to_vec();
             let frame = ServerFrame::Read { conversation_id, user_id: me.id, message_id: pointer };
             self.publish(members, None, None, &frame).await;
+            for step in self.read_steps.iter() {
+                step.on_read(me.id, conversation_id).await;
+            }
         }
         Ok(())
     }

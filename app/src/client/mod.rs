@@ -57,6 +57,23 @@ pub fn local_clock(ms: i64) -> String {
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
 
+/// A date and time in the browser's zone, written the page language's way
+/// ("1 Dec 2026, 21:38").
+pub fn local_date_time(ms: i64) -> String {
+    use wasm_bindgen::JsValue;
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let lang = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("lang"))
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "en".into());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(&lang, &options).into()
+}
+
 /// The browser's IANA time zone (`Europe/Madrid`).
 pub fn time_zone() -> Option<String> {
     let options = js_sys::Intl::DateTimeFormat::default().resolved_options();

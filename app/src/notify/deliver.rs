@@ -116,7 +116,7 @@ fn notification(id: i64, n: &NewNotification<'_>, actor: Option<&str>) -> Notifi
 
 /// Kinds are anyone's slugs: the metric label keeps to a few values, so a
 /// publisher cannot grow the metrics without bound.
-fn metric_kind(kind: &str) -> &'static str {
+pub(super) fn metric_kind(kind: &str) -> &'static str {
     match kind.split('.').next() {
         Some("reminder") => "reminder",
         Some("system") => "system",

@@ -3,8 +3,13 @@
 //! with schedules for later and recurring ones.
 
 pub mod api;
+pub mod inbox_api;
 pub mod model;
 mod settings;
+pub mod ui;
+
+#[cfg(feature = "hydrate")]
+pub mod client;
 
 #[cfg(feature = "ssr")]
 pub mod deliver;
@@ -16,6 +21,8 @@ pub mod publish;
 pub mod quiet;
 #[cfg(feature = "ssr")]
 pub mod recurrence;
+#[cfg(feature = "ssr")]
+pub mod remind;
 #[cfg(feature = "ssr")]
 pub mod scheduler;
 #[cfg(feature = "ssr")]

@@ -6,6 +6,7 @@
 //! schedule past it, and only if nobody moved it first; after downtime the
 //! missed occurrences fire once, marked late, and the rule goes on from now.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use tokio::task::JoinSet;
@@ -22,6 +23,10 @@ const TICK: Duration = Duration::from_secs(1);
 const BATCH: i64 = 64;
 /// Fired this long after its time, an occurrence counts as late.
 const LATE_MS: i64 = 60_000;
+/// How often the gauges are counted again.
+const GAUGES_EVERY_MS: i64 = 15_000;
+/// "Active": signed in on some device within this window.
+const ACTIVE_WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
 
 impl Notify {
     /// Fires what is due and sends the summaries that are; returns how many
@@ -37,8 +42,27 @@ impl Notify {
         for (user_id, until) in store::summaries_due(&self.db, now, BATCH).await? {
             self.summarise(user_id, until).await?;
         }
-        metrics::gauge!("tidings_notification_schedules").set(store::count_all_schedules(&self.db).await? as f64);
+        self.set_gauges(now).await?;
         Ok(fired)
+    }
+
+    /// Every [`GAUGES_EVERY_MS`]: scheduled rows, held pushes, and the push
+    /// opt-in rate (people with a device over people active in 30 days).
+    async fn set_gauges(&self, now: i64) -> Result<(), AppError> {
+        static LAST: AtomicI64 = AtomicI64::new(i64::MIN);
+        let last = LAST.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < GAUGES_EVERY_MS && now >= last {
+            return Ok(());
+        }
+        LAST.store(now, Ordering::Relaxed);
+        let g = store::gauges(&self.db, now - ACTIVE_WINDOW_MS).await?;
+        metrics::gauge!("tidings_notification_schedules").set(g.schedules as f64);
+        metrics::gauge!("tidings_notification_pushes_held").set(g.held_pushes as f64);
+        metrics::gauge!("tidings_push_opted_in_users").set(g.with_devices as f64);
+        metrics::gauge!("tidings_active_users").set(g.active as f64);
+        let rate = if g.active > 0 { g.with_devices.min(g.active) as f64 / g.active as f64 } else { 0.0 };
+        metrics::gauge!("tidings_push_opt_in_rate").set(rate);
+        Ok(())
     }
 
     async fn fire(&self, due: &ScheduleRow, now: i64) -> Result<bool, AppError> {

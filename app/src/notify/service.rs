@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::model::{Notification, Preferences, Schedule, UnreadCount};
 use super::publish::{MAX_ANY, MAX_RECIPIENTS, PublishRequest, Published};
 use super::quiet::QuietHours;
+use super::remind::{self, When};
 use super::recurrence::{Recurrence, parse_timezone};
 use super::store::{self, InboxQuery, NewNotification, NewSchedule};
 use crate::auth::User;
@@ -17,7 +18,9 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::live::cluster::{Broker, Presence};
+use super::deliver::metric_kind;
 use super::frames::NotifyFrame;
+use crate::push::dismiss::{Dismisser, notification_tag};
 use crate::queue::Waker;
 
 /// How far ahead a notification may be scheduled.
@@ -26,6 +29,8 @@ const MAX_AHEAD_MS: i64 = 366 * 24 * 3600 * 1000;
 const PAST_TOLERANCE_MS: i64 = 60_000;
 /// Schedules one actor may have waiting (a `notify:any` token: `MAX_ANY`).
 pub const MAX_SCHEDULES: i64 = 100;
+/// Read at once, the newest this many are dismissed on other devices.
+const DISMISS_AT_MOST: usize = 200;
 const LANGUAGES: [&str; 4] = ["en", "es", "pt", "ru"];
 
 #[derive(Clone)]
@@ -35,6 +40,8 @@ pub struct Notify {
     pub presence: Arc<dyn Presence>,
     pub wake: Waker,
     pub clock: Clock,
+    /// Closes what was read here on the person's other devices.
+    pub dismiss: Dismisser,
 }
 
 /// Who is publishing.
@@ -178,6 +185,13 @@ impl Notify {
         Ok(Published { id: ids[0], ids, status: "scheduled".into(), next_at: first_next })
     }
 
+    /// "Remind me": a reminder to oneself, as the form put it.
+    pub async fn remind(&self, me: &User, text: &str, when: &When, timezone: &str) -> Result<Published, AppError> {
+        let req = remind::request(&me.username, text, when, timezone, self.clock.now_ms())?;
+        let actor = Actor { user: me.clone(), token_id: None, notify_any: false };
+        Ok(self.publish(&actor, &req).await?.0)
+    }
+
     pub async fn inbox(&self, me: &User, q: &InboxQuery<'_>) -> Result<Vec<Notification>, AppError> {
         store::inbox(&self.db, me.id, q).await
     }
@@ -195,15 +209,39 @@ impl Notify {
             return Err(AppError::NotFound("notification".into()));
         }
         self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids: vec![id] }).await;
+        self.after_read(me, &[id]).await;
         Ok(())
     }
 
     pub async fn read_all(&self, me: &User, kind: Option<&str>) -> Result<(), AppError> {
         let ids = store::mark_all_read(&self.db, me.id, kind, self.clock.now_ms()).await?;
         if !ids.is_empty() {
+            self.after_read(me, &ids).await;
             self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids }).await;
         }
         Ok(())
+    }
+
+    /// Counts the reads by kind, and dismisses their pushes, which may
+    /// still show on other devices. The newest ones are enough: older
+    /// pushes have long been seen or replaced.
+    async fn after_read(&self, me: &User, ids: &[i64]) {
+        let mut newest = ids.to_vec();
+        newest.sort_unstable_by(|a, b| b.cmp(a));
+        newest.truncate(DISMISS_AT_MOST);
+        match store::kinds_and_tags(&self.db, me.id, &newest).await {
+            Ok(rows) => {
+                for (_, kind, _) in &rows {
+                    metrics::counter!("tidings_notifications_read_total", "kind" => metric_kind(kind)).increment(1);
+                }
+                let mut tags: Vec<String> =
+                    rows.iter().map(|(id, _, tag)| notification_tag(*id, tag.as_deref())).collect();
+                tags.sort();
+                tags.dedup();
+                self.dismiss.dismiss(me.id, tags).await;
+            }
+            Err(err) => tracing::warn!(error = %err, "could not read the tags to dismiss"),
+        }
     }
 
     pub async fn archive(&self, me: &User, id: i64) -> Result<(), AppError> {
@@ -211,6 +249,7 @@ impl Notify {
             return Err(AppError::NotFound("notification".into()));
         }
         self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids: vec![id] }).await;
+        self.after_read(me, &[id]).await;
         Ok(())
     }
 

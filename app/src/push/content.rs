@@ -21,7 +21,7 @@ impl PushHandler {
         }
         let unread = store::unread_total(&self.db, user_id).await?
             + crate::notify::store::unread_notifications(&self.db, user_id).await?;
-        let tag = item.tag.clone().map(|t| format!("n-{t}")).unwrap_or_else(|| format!("notification-{id}"));
+        let tag = super::dismiss::notification_tag(id, item.tag.as_deref());
         let body = match payload.count {
             Some(n) if n > 1 => format!("{} (+{} more)", item.body, n - 1).trim_start().to_owned(),
             _ => item.body.clone(),
@@ -39,8 +39,8 @@ impl PushHandler {
                 _ => item.title,
             },
             body,
-            // The app's start page until the inbox has a screen of its own.
-            url: item.url.unwrap_or_else(|| "/".into()),
+            // Without a link of its own, a tap opens the inbox.
+            url: item.url.unwrap_or_else(|| "/notifications".into()),
             conversation_id: None,
             message_id: None,
             tag: tag.clone(),

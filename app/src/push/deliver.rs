@@ -21,6 +21,8 @@ pub const MESSAGE: &str = "push.message";
 pub const TEST: &str = "push.test";
 /// A notification-centre item (or, with `count`, a quiet-hours summary).
 pub const NOTIFICATION: &str = "push.notification";
+/// Closes what was read on another device (`dismiss.rs`).
+pub const DISMISS: &str = "push.dismiss";
 
 /// What a push job carries.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -37,6 +39,9 @@ pub struct PushJob {
     /// A summary of this many held notifications (the newest is `notification_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// A dismissal: the tags to close.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// The queue's target for a device, so a removed device takes its jobs along.
@@ -90,15 +95,23 @@ impl PushHandler {
         let Some(device) = store::subscription_keys(&self.db, subscription_id).await? else {
             return dead("the device was removed");
         };
-        let level = match job.kind.as_str() {
-            TEST => crate::notify::PushPreview::Full,
-            _ => crate::notify::store::preferences(&self.db, device.user_id).await?.push_preview,
+        // What the push says, and the tag it may leave showing on the device.
+        let (body, urgency, topic, shown) = if job.kind == DISMISS {
+            let unread = store::unread_total(&self.db, device.user_id).await?
+                + crate::notify::store::unread_notifications(&self.db, device.user_id).await?;
+            (super::dismiss::body(&payload.tags, unread), Urgency::Normal, None, None)
+        } else {
+            let level = match job.kind.as_str() {
+                TEST => crate::notify::PushPreview::Full,
+                _ => crate::notify::store::preferences(&self.db, device.user_id).await?.push_preview,
+            };
+            let Some((note, urgency, topic)) = self.notification(job, &payload, device.user_id, level).await? else {
+                return dead("the message no longer exists");
+            };
+            let note = super::payload::preview(note, level);
+            let shown = (job.kind != TEST).then(|| note.tag.clone());
+            (render(&note, payload.shrunk.then_some(SHRUNK_BODY_CHARS)), urgency, Some(topic), shown)
         };
-        let Some((note, urgency, topic)) = self.notification(job, &payload, device.user_id, level).await? else {
-            return dead("the message no longer exists");
-        };
-        let note = super::payload::preview(note, level);
-        let body = render(&note, payload.shrunk.then_some(SHRUNK_BODY_CHARS));
         let (Some(p256dh), Some(auth)) = (decode_b64(&device.p256dh), decode_b64(&device.auth)) else {
             return dead("stored subscription keys are unreadable");
         };
@@ -111,7 +124,7 @@ impl PushHandler {
                 auth: &auth,
                 payload: &body,
                 urgency,
-                topic: Some(&topic),
+                topic: topic.as_deref(),
             })
             .await;
         metrics::histogram!("tidings_push_request_seconds").record(started.elapsed().as_secs_f64());
@@ -127,6 +140,12 @@ impl PushHandler {
                 let latency = (now_ms() - job.created_at).max(0) as f64 / 1000.0;
                 metrics::histogram!("tidings_push_delivery_latency_seconds").record(latency);
                 store::record_success(&self.db, subscription_id, status).await?;
+                if let Some(tag) = &shown {
+                    store::record_shown(&self.db, subscription_id, tag, now_ms()).await?;
+                }
+                if job.kind == NOTIFICATION {
+                    metrics::counter!("tidings_notifications_delivered_total", "channel" => "push").increment(1);
+                }
                 Outcome::Done { status: Some(status) }
             }
             Sent::Gone(status) => {
@@ -217,7 +236,7 @@ impl PushHandler {
             url: format!("/c/{conversation_id}"),
             conversation_id: Some(conversation_id),
             message_id: Some(message_id),
-            tag: format!("conversation-{conversation_id}"),
+            tag: super::dismiss::conversation_tag(conversation_id),
             unread: context.unread,
         };
         let urgency = if context.is_group { Urgency::Normal } else { Urgency::High };

@@ -9,6 +9,8 @@ mod content;
 #[cfg(feature = "ssr")]
 pub mod deliver;
 #[cfg(feature = "ssr")]
+pub mod dismiss;
+#[cfg(feature = "ssr")]
 pub mod encrypt;
 #[cfg(feature = "ssr")]
 pub mod fanout;

@@ -98,6 +98,7 @@ fn SignedIn(username: String, open: RwSignal<bool>) -> impl IntoView {
         });
     };
     view! {
+        <crate::notify::ui::Bell/>
         <Menu open>
             <span class="who" title=tr(|l| td_string!(l, nav.signed_in_as))>
                 <span class="avatar" aria-hidden="true">{avatar_initial(&username)}</span>

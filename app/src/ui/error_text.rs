@@ -22,6 +22,7 @@ pub fn ErrorText(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
                 "unknown_user" => |l| td_string!(l, errors.unknown_user),
                 "no_members" => |l| td_string!(l, errors.no_members),
                 "message_too_long" => |l| td_string!(l, errors.message_too_long),
+                "invalid_time" | "invalid_send_at" => |l| td_string!(l, errors.invalid_time),
                 _ => |l| td_string!(l, errors.generic),
             };
             view! { <p class="error" role="alert" data-code=err.code().to_owned()>{tr(key)}</p> }

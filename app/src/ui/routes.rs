@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
 use super::home::{ConversationPage, HomePage};
+use crate::notify::ui::NotificationsPage;
 use crate::pwa::SettingsPage;
 
 /// `lazy_page!(Route => Page)`: a route whose view is the component `Page`,
@@ -42,4 +43,5 @@ lazy_page! {
     HomeRoute => HomePage,
     ConversationRoute => ConversationPage,
     SettingsRoute => SettingsPage,
+    NotificationsRoute => NotificationsPage,
 }

@@ -6,7 +6,7 @@ use leptos_router::{Lazy, path};
 
 use super::app_bar::AppBar;
 use super::home::NotFound;
-use super::routes::{ConversationRoute, HomeRoute, SettingsRoute};
+use super::routes::{ConversationRoute, HomeRoute, NotificationsRoute, SettingsRoute};
 use super::text::LocaleProvider;
 use super::welcome::Welcome;
 use crate::auth::current::CurrentUser;
@@ -60,6 +60,7 @@ addEventListener('error',tidingsCrashed);addEventListener('unhandledrejection',t
 #[component]
 pub fn App() -> impl IntoView {
     CurrentUser::provide();
+    crate::notify::ui::Inbox::provide();
     view! {
         <LocaleProvider>
             <Router>
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=path!("/") view={Lazy::<HomeRoute>::new()}/>
                                 <Route path=path!("/c/:id") view={Lazy::<ConversationRoute>::new()}/>
                                 <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
+                                <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()}/>
                                 <Route path=path!("/signin") view=SignInPage/>
                                 <Route path=path!("/signup") view=SignUpPage/>
                                 <Route path=path!("/welcome") view=Welcome/>

@@ -29,6 +29,10 @@ fn chat_runtime(owner: Owner, state: ChatState) {
         if !PERSISTING.swap(true, Ordering::Relaxed) {
             cache::persist(state);
         }
+        // The socket also carries the notification centre's frames.
+        if let Some(inbox) = use_context::<crate::notify::ui::Inbox>() {
+            crate::notify::client::attach(inbox);
+        }
         socket::start(state);
     });
 }

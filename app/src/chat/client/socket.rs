@@ -119,6 +119,7 @@ fn connect(state: ChatState) {
         send(&ClientFrame::Visibility { visible: crate::client::is_visible() });
         send(&ClientFrame::Resume { after: state.resume_points() });
         state.list_version.update(|v| *v += 1);
+        crate::notify::client::refresh();
         outbox::pump(state);
     });
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
@@ -127,6 +128,8 @@ fn connect(state: ChatState) {
             // The outbox only schedules work here: `apply` updates the view first.
             outbox::on_frame(state, &frame);
             state.apply(frame, crate::client::now_ms());
+        } else {
+            crate::notify::client::on_frame(&text);
         }
     });
     let socket = ws.clone();

@@ -2,7 +2,7 @@
 
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
-use crate::db::Db;
+use crate::db::{Db, placeholders};
 use crate::error::AppError;
 use crate::notify::model::{Notification, Priority};
 
@@ -220,4 +220,20 @@ pub async fn record_dedupe<'c>(
         .execute(exec)
         .await?;
     Ok(())
+}
+
+/// Kind and collapse key (push tag) of some of the user's notifications.
+pub async fn kinds_and_tags(db: &Db, user_id: i64, ids: &[i64]) -> Result<Vec<(i64, String, Option<String>)>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql =
+        format!("SELECT id, kind, tag FROM notifications WHERE user_id = $1 AND id IN ({})", placeholders(2, ids.len()));
+    // Only fixed text and numbered placeholders went into `sql`.
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(user_id);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("kind")?, r.try_get("tag")?))).collect()
 }

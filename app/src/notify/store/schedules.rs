@@ -178,8 +178,3 @@ where
     };
     Ok(done.rows_affected() == 1)
 }
-
-pub async fn count_all_schedules(db: &Db) -> Result<i64, AppError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM notification_schedules").fetch_one(db.pool()).await?;
-    Ok(row.try_get("n")?)
-}

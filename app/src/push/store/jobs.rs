@@ -73,7 +73,7 @@ pub async fn recipients_for_users(db: &Db, users: &[i64]) -> Result<Vec<Recipien
     rows.iter().map(recipient).collect()
 }
 
-fn recipient(r: &sqlx::any::AnyRow) -> Result<Recipient, AppError> {
+pub(super) fn recipient(r: &sqlx::any::AnyRow) -> Result<Recipient, AppError> {
     Ok(Recipient { subscription_id: r.try_get("id")?, user_id: r.try_get("user_id")?, origin: r.try_get("origin")? })
 }
 

@@ -4,9 +4,11 @@
 mod context;
 mod jobs;
 mod keys;
+mod shown;
 mod subscriptions;
 
 pub use context::*;
 pub use jobs::*;
 pub use keys::*;
+pub use shown::*;
 pub use subscriptions::*;

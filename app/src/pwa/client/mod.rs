@@ -76,8 +76,9 @@ fn run_pwa(pwa: PwaState, chat: ChatState) {
             sync_push(pwa, false).await;
         }
     });
-    // The home-screen badge follows the unread total.
-    Effect::new(move |_| set_badge(chat.total_unread()));
+    // The home-screen badge: unread messages and notifications.
+    let inbox = use_context::<crate::notify::ui::Inbox>();
+    Effect::new(move |_| set_badge(chat.total_unread() + inbox.map_or(0, |i| i64::from(i.unread.get()))));
     keep_pages_for_offline(chat.me);
 }
 
