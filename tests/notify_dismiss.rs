@@ -27,6 +27,20 @@ async fn subscribed(api: &Api<'_>, push: &TestPushService, name: &str) -> common
     device
 }
 
+/// The same person signed in again, as on another device.
+async fn another_device<'a>(server: &'a TestServer, username: &str) -> Api<'a> {
+    let body = json!({"username": username, "password": "correct horse"});
+    let r = reqwest::Client::new().post(server.url("/api/v1/auth/login")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    Api::with_token(server, r.json::<Value>().await.unwrap()["token"].as_str().unwrap())
+}
+
+/// Moves the read pointer to `message`; returns the status.
+async fn read(api: &Api<'_>, conversation: i64, message: &Value) -> u16 {
+    let path = format!("/api/v1/conversations/{conversation}/read");
+    api.post(&path, json!({"message_id": message["id"]})).await.0
+}
+
 /// No further push arrives within a moment.
 async fn no_more(push: &TestPushService, device: &common::push_service::Device, have: usize) {
     tokio::time::sleep(Duration::from_millis(700)).await;
@@ -39,27 +53,39 @@ async fn reading_a_conversation_dismisses_its_push_on_the_devices_shown_it(backe
     let alice = Api::signup(&server, "alice").await;
     let bob = Api::signup(&server, "bob").await;
     let phone = subscribed(&bob, &push, "bob-phone").await;
+    let laptop = another_device(&server, "bob").await;
     let id = alice.conversation_with(&["bob"]).await;
     let tag = format!("conversation-{id}");
 
     let message = alice.say(id, "Dinner at 8?").await;
     let got = push.wait_for(&phone, 1).await;
     assert_eq!(got[0].payload["tag"], tag.as_str());
-    // A laptop subscribed after the push was never shown it.
-    let laptop = subscribed(&bob, &push, "bob-laptop").await;
+    // A device subscribed after the push was never shown it.
+    let tablet = subscribed(&laptop, &push, "bob-tablet").await;
 
-    let (status, _) = bob.post(&format!("/api/v1/conversations/{id}/read"), json!({"message_id": message["id"]})).await;
-    assert_eq!(status, 204);
+    assert_eq!(read(&laptop, id, &message).await, 204);
     let got = push.wait_for(&phone, 2).await;
     let dismissal = &got[1].payload;
     assert_eq!(*dismissal, json!({"type": "dismiss", "tags": [tag], "unread": 0}), "ids and a count, no text");
     assert!(got[1].headers.get("topic").is_none(), "dismissals do not replace each other at the push service");
-    no_more(&push, &laptop, 0).await;
+    no_more(&push, &tablet, 0).await;
 
     // Dismissed once: reading again sends nothing.
-    let (status, _) = bob.post(&format!("/api/v1/conversations/{id}/read"), json!({"message_id": message["id"]})).await;
-    assert_eq!(status, 204);
+    assert_eq!(read(&laptop, id, &message).await, 204);
     no_more(&push, &phone, 2).await;
+
+    // Read on the phone itself: the phone needs no dismissal; the tablet,
+    // shown this one too, does.
+    let again = alice.say(id, "Or 9?").await;
+    push.wait_for(&phone, 3).await;
+    push.wait_for(&tablet, 1).await;
+    assert_eq!(read(&bob, id, &again).await, 204);
+    let got = push.wait_for(&tablet, 2).await;
+    assert_eq!(got[1].payload["type"], "dismiss");
+    no_more(&push, &phone, 3).await;
+    assert_eq!(read(&laptop, id, &again).await, 204);
+    no_more(&push, &phone, 3).await;
+    no_more(&push, &tablet, 2).await;
     server.finish().await;
 }
 
@@ -68,6 +94,7 @@ async fn reading_notifications_dismisses_their_pushes_once(backend: Backend) {
     let push = TestPushService::start().await;
     let bob = Api::signup(&server, "bob").await;
     let phone = subscribed(&bob, &push, "bob-phone").await;
+    let laptop = another_device(&server, "bob").await;
 
     let (_, feed) = notify(&bob, json!({"to": "bob", "title": "Feeding due", "tag": "feed"})).await;
     let (_, report) = notify(&bob, json!({"to": "bob", "title": "Report ready"})).await;
@@ -78,17 +105,17 @@ async fn reading_notifications_dismisses_their_pushes_once(backend: Backend) {
     assert_eq!(tags, vec![json!("n-feed"), json!(report_tag)]);
 
     // One read: that one's push is dismissed, with the new unread count.
-    let (status, _) = bob.post(&format!("/api/v1/notifications/{}/read", feed["id"]), json!({})).await;
+    let (status, _) = laptop.post(&format!("/api/v1/notifications/{}/read", feed["id"]), json!({})).await;
     assert_eq!(status, 204);
     let got = push.wait_for(&phone, 3).await;
     assert_eq!(got[2].payload, json!({"type": "dismiss", "tags": ["n-feed"], "unread": 1}));
 
     // "Mark all read" dismisses what is still showing; archiving a read one, nothing.
-    let (status, _) = bob.post("/api/v1/notifications/read-all", json!({})).await;
+    let (status, _) = laptop.post("/api/v1/notifications/read-all", json!({})).await;
     assert_eq!(status, 204);
     let got = push.wait_for(&phone, 4).await;
     assert_eq!(got[3].payload, json!({"type": "dismiss", "tags": [report_tag], "unread": 0}));
-    let (status, _) = bob.delete(&format!("/api/v1/notifications/{}", report["id"])).await;
+    let (status, _) = laptop.delete(&format!("/api/v1/notifications/{}", report["id"])).await;
     assert_eq!(status, 204);
     no_more(&push, &phone, 4).await;
     server.finish().await;

@@ -13,9 +13,11 @@ const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '
 const WIDTHS = { narrow: { width: 360, height: 740 }, desktop: { width: 1280, height: 800 } };
 
 /** Fails if anything on screen reaches past the viewport's right edge. */
-async function fits(page, screen) {
-  const result = await page.evaluate(() => {
-    const width = window.innerWidth;
+async function fits(page, screen, viewportWidth) {
+  const result = await page.evaluate((viewportWidth) => {
+    // A phone widens its layout viewport to fit content that overflows,
+    // and innerWidth with it: measure against the screen's own width.
+    const width = Math.min(window.innerWidth, viewportWidth);
     const over = [];
     for (const el of document.body.querySelectorAll('*')) {
       const box = el.getBoundingClientRect();
@@ -24,7 +26,7 @@ async function fits(page, screen) {
       if (box.right > width + 1 || box.left < -1) over.push(`${el.tagName.toLowerCase()}.${el.className?.baseVal ?? el.className} (${Math.round(box.left)}–${Math.round(box.right)})`);
     }
     return { scroll: document.documentElement.scrollWidth, width, over: over.slice(0, 5) };
-  });
+  }, viewportWidth);
   assert.ok(result.scroll <= result.width, `${screen}: the page scrolls sideways (${result.scroll} > ${result.width})`);
   assert.deepEqual(result.over, [], `${screen}: elements past the edge at ${result.width} px`);
   const blank = await page.evaluate(() => [...document.querySelectorAll('svg.icon')]
@@ -36,7 +38,7 @@ async function fits(page, screen) {
 async function look(page, name, width) {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}-${width}.png`) });
-  await fits(page, `${name} at ${width}`);
+  await fits(page, `${name} at ${width}`, WIDTHS[width].width);
 }
 
 export default {
@@ -83,6 +85,18 @@ export default {
       step(`${width}: settings`);
       await openSettings(page);
       await look(page, 'settings', width);
+      step(`${width}: the inbox, with a long notification in it`);
+      await page.evaluate(async (me) => {
+        await fetch('/api/v1/notifications', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ to: me, kind: 'app.averylongappnamethatgoesonandon', title: 'A reminder with a title long enough to wrap on a narrow phone', body: 'https://example.com/a/very/long/link/without/any/spaces/to/break/it/anywhere/at/all' }),
+        });
+      }, me);
+      await page.getByRole('link', { name: /^Notifications/ }).click();
+      await page.waitForURL((url) => url.pathname === '/notifications');
+      await page.getByTestId('inbox').getByRole('listitem').first().waitFor();
+      await look(page, 'notifications', width);
       await context.close();
     }
   },

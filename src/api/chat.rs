@@ -152,7 +152,7 @@ pub(super) async fn read(
     Path(id): Path<i64>,
     Json(body): Json<ReadPointer>,
 ) -> Result<StatusCode, AppError> {
-    state.chat.mark_read(&session.user, id, body.message_id).await?;
+    state.chat.mark_read(&session.user, id, body.message_id, Some(session.token_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -116,7 +116,7 @@ pub(super) async fn read(
     Notifier(session): Notifier,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    state.notify.read(&session.user, id).await?;
+    state.notify.read(&session.user, id, Some(session.token_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,7 +144,7 @@ pub(super) async fn read_all(
     if let Some(kind) = &body.kind {
         app::notify::model::validate_kind(kind)?;
     }
-    state.notify.read_all(&session.user, body.kind.as_deref()).await?;
+    state.notify.read_all(&session.user, body.kind.as_deref(), Some(session.token_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -161,7 +161,7 @@ pub(super) async fn archive(
     Notifier(session): Notifier,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    state.notify.archive(&session.user, id).await?;
+    state.notify.archive(&session.user, id, Some(session.token_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -71,6 +71,7 @@ where
     let mut session = Session {
         state: state.clone(),
         user: user.clone(),
+        token_id: auth.token_id,
         conn,
         order: Sequencer::default(),
         limits: FrameLimits::default(),
@@ -90,6 +91,8 @@ where
 pub(super) struct Session {
     pub(super) state: AppState,
     pub(super) user: User,
+    /// The session or token the socket was opened with.
+    token_id: i64,
     conn: ConnId,
     /// Each conversation's messages in order, once.
     pub(super) order: Sequencer,
@@ -215,7 +218,7 @@ impl Session {
             }
             ClientFrame::Typing { conversation_id } => chat.typing(&self.user, conversation_id).await,
             ClientFrame::Read { conversation_id, message_id } => {
-                chat.mark_read(&self.user, conversation_id, message_id).await
+                chat.mark_read(&self.user, conversation_id, message_id, Some(self.token_id)).await
             }
             ClientFrame::Visibility { visible } => {
                 self.state.hub.set_visible(self.user.id, self.conn, visible);

@@ -74,7 +74,7 @@ pub async fn mark_read(conversation_id: i64, message_id: i64) -> Result<(), AppE
     use crate::server_ctx;
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
-        server_ctx::state()?.chat.mark_read(&session.user, conversation_id, message_id).await
+        server_ctx::state()?.chat.mark_read(&session.user, conversation_id, message_id, Some(session.token_id)).await
     })
     .await
 }

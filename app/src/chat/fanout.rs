@@ -61,5 +61,7 @@ impl Fanout {
 /// after the read pointer moved; best effort, like the frame.
 #[async_trait::async_trait]
 pub trait ReadStep: Send + Sync {
-    async fn on_read(&self, user_id: i64, conversation_id: i64);
+    /// `by_token`: the session or token that read it (its own device
+    /// needs no tidying).
+    async fn on_read(&self, user_id: i64, conversation_id: i64, by_token: Option<i64>);
 }

@@ -37,7 +37,7 @@ pub async fn read_notification(id: i64) -> Result<(), AppError> {
     use crate::server_ctx;
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
-        server_ctx::state()?.notify.read(&session.user, id).await
+        server_ctx::state()?.notify.read(&session.user, id, Some(session.token_id)).await
     })
     .await
 }
@@ -49,7 +49,7 @@ pub async fn read_all_notifications(kind: String) -> Result<(), AppError> {
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
         let kind = Some(kind.as_str()).filter(|k| !k.is_empty());
-        server_ctx::state()?.notify.read_all(&session.user, kind).await
+        server_ctx::state()?.notify.read_all(&session.user, kind, Some(session.token_id)).await
     })
     .await
 }
@@ -59,7 +59,7 @@ pub async fn archive_notification(id: i64) -> Result<(), AppError> {
     use crate::server_ctx;
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
-        server_ctx::state()?.notify.archive(&session.user, id).await
+        server_ctx::state()?.notify.archive(&session.user, id, Some(session.token_id)).await
     })
     .await
 }

@@ -204,19 +204,21 @@ impl Notify {
     }
 
     /// Marks one read, and tells the user's other sockets.
-    pub async fn read(&self, me: &User, id: i64) -> Result<(), AppError> {
+    /// `by_token` (here and below): the session or token acting, whose own
+    /// device is not sent a dismissal.
+    pub async fn read(&self, me: &User, id: i64, by_token: Option<i64>) -> Result<(), AppError> {
         if !store::mark_read(&self.db, me.id, id, self.clock.now_ms()).await? {
             return Err(AppError::NotFound("notification".into()));
         }
         self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids: vec![id] }).await;
-        self.after_read(me, &[id]).await;
+        self.after_read(me, &[id], by_token).await;
         Ok(())
     }
 
-    pub async fn read_all(&self, me: &User, kind: Option<&str>) -> Result<(), AppError> {
+    pub async fn read_all(&self, me: &User, kind: Option<&str>, by_token: Option<i64>) -> Result<(), AppError> {
         let ids = store::mark_all_read(&self.db, me.id, kind, self.clock.now_ms()).await?;
         if !ids.is_empty() {
-            self.after_read(me, &ids).await;
+            self.after_read(me, &ids, by_token).await;
             self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids }).await;
         }
         Ok(())
@@ -225,7 +227,7 @@ impl Notify {
     /// Counts the reads by kind, and dismisses their pushes, which may
     /// still show on other devices. The newest ones are enough: older
     /// pushes have long been seen or replaced.
-    async fn after_read(&self, me: &User, ids: &[i64]) {
+    async fn after_read(&self, me: &User, ids: &[i64], by_token: Option<i64>) {
         let mut newest = ids.to_vec();
         newest.sort_unstable_by(|a, b| b.cmp(a));
         newest.truncate(DISMISS_AT_MOST);
@@ -238,18 +240,18 @@ impl Notify {
                     rows.iter().map(|(id, _, tag)| notification_tag(*id, tag.as_deref())).collect();
                 tags.sort();
                 tags.dedup();
-                self.dismiss.dismiss(me.id, tags).await;
+                self.dismiss.dismiss(me.id, tags, by_token).await;
             }
             Err(err) => tracing::warn!(error = %err, "could not read the tags to dismiss"),
         }
     }
 
-    pub async fn archive(&self, me: &User, id: i64) -> Result<(), AppError> {
+    pub async fn archive(&self, me: &User, id: i64, by_token: Option<i64>) -> Result<(), AppError> {
         if !store::archive(&self.db, me.id, id, self.clock.now_ms()).await? {
             return Err(AppError::NotFound("notification".into()));
         }
         self.frame(vec![me.id], &NotifyFrame::NotificationRead { ids: vec![id] }).await;
-        self.after_read(me, &[id]).await;
+        self.after_read(me, &[id], by_token).await;
         Ok(())
     }
 

@@ -49,16 +49,17 @@ pub struct Dismisser {
 
 impl Dismisser {
     /// `tags` were read by `user_id`: dismiss them on the devices showing
-    /// them. Best effort: a failure is logged, the read stands.
-    pub async fn dismiss(&self, user_id: i64, tags: Vec<String>) {
-        if let Err(err) = self.try_dismiss(user_id, &tags).await {
+    /// them, except the one of `by_token` (the device that read them).
+    /// Best effort: a failure is logged, the read stands.
+    pub async fn dismiss(&self, user_id: i64, tags: Vec<String>, by_token: Option<i64>) {
+        if let Err(err) = self.try_dismiss(user_id, &tags, by_token).await {
             tracing::warn!(user_id, error = %err, "could not queue dismissal pushes");
         }
     }
 
-    async fn try_dismiss(&self, user_id: i64, tags: &[String]) -> Result<(), AppError> {
+    async fn try_dismiss(&self, user_id: i64, tags: &[String], by_token: Option<i64>) -> Result<(), AppError> {
         let mut tx = self.db.begin_write().await?;
-        let devices = store::take_shown(&mut tx, user_id, tags).await?;
+        let devices = store::take_shown(&mut tx, user_id, tags, by_token).await?;
         if devices.is_empty() {
             return Ok(());
         }
@@ -78,7 +79,7 @@ impl Dismisser {
 
 #[async_trait::async_trait]
 impl ReadStep for Dismisser {
-    async fn on_read(&self, user_id: i64, conversation_id: i64) {
-        self.dismiss(user_id, vec![conversation_tag(conversation_id)]).await;
+    async fn on_read(&self, user_id: i64, conversation_id: i64, by_token: Option<i64>) {
+        self.dismiss(user_id, vec![conversation_tag(conversation_id)], by_token).await;
     }
 }

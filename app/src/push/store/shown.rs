@@ -22,12 +22,14 @@ pub async fn record_shown(db: &Db, subscription_id: i64, tag: &str, now: i64) ->
 }
 
 /// The user's devices that were shown any of `tags`, each with the tags it
-/// was shown; the rows are removed (each is dismissed once). In the
-/// transaction that queues the dismissals.
+/// was shown, except the device registered by the session `except` (it
+/// read them itself); the rows are removed everywhere (each is dismissed
+/// once). In the transaction that queues the dismissals.
 pub async fn take_shown(
     conn: &mut AnyConnection,
     user_id: i64,
     tags: &[String],
+    except: Option<i64>,
 ) -> Result<Vec<(Recipient, Vec<String>)>, AppError> {
     if tags.is_empty() {
         return Ok(Vec::new());
@@ -49,10 +51,14 @@ pub async fn take_shown(
     }
     taken.sort();
     let mut devices: Vec<(Recipient, Vec<String>)> = Vec::new();
-    let rows = sqlx::query("SELECT id, user_id, origin FROM push_subscriptions WHERE user_id = $1 ORDER BY id")
-        .bind(user_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, user_id, origin FROM push_subscriptions \
+         WHERE user_id = $1 AND (session_id IS NULL OR session_id <> $2) ORDER BY id",
+    )
+    .bind(user_id)
+    .bind(except.unwrap_or(0))
+    .fetch_all(&mut *conn)
+    .await?;
     for device in rows.iter().map(super::jobs::recipient) {
         let device = device?;
         let shown: Vec<String> =
