@@ -255,6 +255,17 @@ export async function openSettings(page) {
   await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
 }
 
+/** The bell in the app bar; its name is "Notifications" and the unread count. */
+export const bell = (page) => page.getByRole('button', { name: /^Notifications/ });
+
+/** From the bell's dropdown to the inbox screen ("See all"). */
+export async function openInbox(page) {
+  await bell(page).click();
+  await page.getByRole('link', { name: 'See all' }).click();
+  await page.waitForURL((url) => url.pathname === '/notifications');
+  await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
+}
+
 /** Signs out from the app bar (on a phone, from its menu). */
 export async function signOut(page) {
   const button = page.getByRole('button', { name: 'Sign out' });

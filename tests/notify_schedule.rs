@@ -152,7 +152,8 @@ async fn quiet_hours_hold_message_pushes_too(backend: Backend) {
     let alice = Api::signup(&server, "alice").await;
     let bob = Api::signup(&server, "bob").await;
     bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
-    let quiet = json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}});
+    // Bob reads Spanish: the summary's own words are his.
+    let quiet = json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}, "language": "es"});
     assert_eq!(bob.put("/api/v1/me/preferences", quiet).await.0, 200);
     let direct = alice.conversation_with(&["bob"]).await;
     alice.say(direct, "Are you up?").await;
@@ -164,7 +165,7 @@ async fn quiet_hours_hold_message_pushes_too(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(push.received(&phone).len(), 1, "one summary for the conversation");
     assert_eq!(got[0].payload["title"], "alice");
-    assert_eq!(got[0].payload["body"], "Call me when you wake (+1 more)");
+    assert_eq!(got[0].payload["body"], "Call me when you wake (+1 más)");
     assert_eq!(got[0].payload["url"], format!("/c/{direct}"), "tapping it opens the conversation");
     // Daytime: straight through again.
     alice.say(direct, "Morning!").await;

@@ -6,7 +6,7 @@
 // for a push that shows nothing (the "updated in the background" question).
 import assert from 'node:assert/strict';
 import {
-  conversationLink, eventually, hideTab, openConversation, openSettings, say, serviceWorkerReady, signIn,
+  conversationLink, eventually, hideTab, openConversation, openInbox, openSettings, say, serviceWorkerReady, signIn,
   startConversation, step, stubPushManager, twoPeople,
 } from '../lib.mjs';
 import { startPushService } from '../push-service.mjs';
@@ -102,8 +102,7 @@ export default {
     await deliverPush(cdp, base, registrationId, note.payload);
     await showsOnly(phone, 'n-feed', 'Bottle at 14:00', 'the notification on the phone');
     await showTab(bob.page);
-    await bob.page.getByRole('link', { name: /^Notifications/ }).click();
-    await bob.page.waitForURL((url) => url.pathname === '/notifications');
+    await openInbox(bob.page);
     await bob.page.getByTestId('inbox').getByRole('listitem').filter({ hasText: 'Feeding due' })
       .getByRole('button', { name: 'Mark read' }).click();
     const [, , , second] = await push.waitFor('bob-phone', 4);

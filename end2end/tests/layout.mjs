@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  composer, hydrated, openConversation, openSettings, say, signUpInUi, startConversation, step, uniqueName,
+  bell, composer, hydrated, openConversation, openInbox, openSettings, say, signUpInUi, startConversation, step, uniqueName,
 } from '../lib.mjs';
 
 const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'target', 'screenshots');
@@ -93,8 +93,11 @@ export default {
           body: JSON.stringify({ to: me, kind: 'app.averylongappnamethatgoesonandon', title: 'A reminder with a title long enough to wrap on a narrow phone', body: 'https://example.com/a/very/long/link/without/any/spaces/to/break/it/anywhere/at/all' }),
         });
       }, me);
-      await page.getByRole('link', { name: /^Notifications/ }).click();
-      await page.waitForURL((url) => url.pathname === '/notifications');
+      await bell(page).click();
+      await page.getByRole('list', { name: 'Latest notifications' }).getByRole('listitem').first().waitFor();
+      await look(page, 'bell-dropdown', width);
+      await page.keyboard.press('Escape');
+      await openInbox(page);
       await page.getByTestId('inbox').getByRole('listitem').first().waitFor();
       await look(page, 'notifications', width);
       await context.close();

@@ -3,7 +3,7 @@
 // he taps the bell, reads, filters, archives, marks everything read (the
 // count falls), and sets himself a reminder that fires a few seconds later.
 import assert from 'node:assert/strict';
-import { eventually, signUpInUi, step, uniqueName } from '../lib.mjs';
+import { bell, eventually, openInbox, signUpInUi, step, uniqueName } from '../lib.mjs';
 
 export const profiles = ['desktop', 'phone'];
 
@@ -33,7 +33,6 @@ async function notify(base, token, body) {
   return JSON.parse(text);
 }
 
-const bell = (page) => page.getByRole('link', { name: /^Notifications/ });
 const bellCount = (page) => page.getByTestId('bell-count');
 const inbox = (page) => page.getByTestId('inbox');
 const item = (page, title) => inbox(page).getByRole('listitem').filter({ hasText: title });
@@ -63,10 +62,17 @@ export default {
     await notify(base, token, { to: bob, title: 'Report ready', kind: 'system' });
     await countIs(page, 2);
 
-    step('he taps the bell: both are there, newest first');
+    step('he taps the bell: the dropdown has both, newest first; Escape closes it');
     await bell(page).click();
-    await page.waitForURL((url) => url.pathname === '/notifications');
-    await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
+    const latest = page.getByRole('list', { name: 'Latest notifications' });
+    await latest.getByRole('link', { name: /Report ready/ }).waitFor();
+    assert.deepEqual(await latest.locator('.inbox-title').allTextContents(), ['Report ready', 'Feeding due']);
+    assert.equal(await bell(page).getAttribute('aria-expanded'), 'true');
+    await page.keyboard.press('Escape');
+    await latest.waitFor({ state: 'hidden' });
+
+    step('"See all" opens the inbox');
+    await openInbox(page);
     await item(page, 'Report ready').waitFor();
     const titles = await inbox(page).locator('.inbox-title').allTextContents();
     assert.deepEqual(titles, ['Report ready', 'Feeding due']);
@@ -107,6 +113,14 @@ export default {
     await countIs(page, 0);
     const server = await page.evaluate(async () => (await fetch('/api/v1/notifications/unread-count')).json());
     assert.equal(server.notifications, 0, 'the server agrees');
+
+    step('one more; a tap on it in the dropdown opens its link and reads it');
+    await notify(base, token, { to: bob, title: 'Settings changed', kind: 'system', url: '/settings' });
+    await countIs(page, 1);
+    await bell(page).click();
+    await page.getByRole('list', { name: 'Latest notifications' }).getByRole('link', { name: /Settings changed/ }).click();
+    await page.waitForURL((url) => url.pathname === '/settings');
+    await countIs(page, 0);
     await context.close();
   },
 
@@ -117,8 +131,7 @@ export default {
     await signUpInUi(page, base, bob);
     await page.waitForSelector('.chat-layout[data-connection=online]');
     step('from the bell to the inbox, then the form: "Stretch", a few seconds from now');
-    await bell(page).click();
-    await page.waitForURL((url) => url.pathname === '/notifications');
+    await openInbox(page);
     const form = page.getByRole('region', { name: 'Remind me' });
     await form.getByLabel('What').fill('Stretch');
     await form.getByRole('radio', { name: 'On a date' }).check();

@@ -8,6 +8,7 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 
+use super::model::Notification;
 use super::ui::Inbox;
 
 thread_local! {
@@ -42,4 +43,29 @@ async fn refresh_count(inbox: Inbox) {
     if let Ok(count) = super::inbox_api::unread_notifications().await {
         inbox.unread.set(u32::try_from(count).unwrap_or(0));
     }
+}
+
+/// The bell's dropdown opened (or the inbox changed while it is open).
+pub fn load_latest(latest: RwSignal<Option<Vec<Notification>>>) {
+    leptos::task::spawn_local(fetch_latest(latest));
+}
+
+#[lazy]
+async fn fetch_latest(latest: RwSignal<Option<Vec<Notification>>>) {
+    if let Ok(mut list) = super::inbox_api::load_inbox().await {
+        list.truncate(super::ui::LATEST);
+        latest.set(Some(list));
+    }
+}
+
+/// An item tapped in the dropdown: read, then the count follows.
+pub fn read(inbox: Inbox, id: i64) {
+    leptos::task::spawn_local(read_one(inbox, id));
+}
+
+#[lazy]
+async fn read_one(inbox: Inbox, id: i64) {
+    let _ = super::inbox_api::read_notification(id).await;
+    inbox.changed();
+    refresh();
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::db::WriteTx;
 use crate::error::AppError;
 use super::frames::NotifyFrame;
-use crate::notify::model::{Notification, Priority};
+use crate::notify::model::{Notification, Priority, metric_kind};
 use crate::push::deliver::{self as push, PushJob};
 use crate::queue::enqueue_many;
 
@@ -111,16 +111,5 @@ fn notification(id: i64, n: &NewNotification<'_>, actor: Option<&str>) -> Notifi
         sent_at: Some(n.now),
         read_at: None,
         archived_at: None,
-    }
-}
-
-/// Kinds are anyone's slugs: the metric label keeps to a few values, so a
-/// publisher cannot grow the metrics without bound.
-pub(super) fn metric_kind(kind: &str) -> &'static str {
-    match kind.split('.').next() {
-        Some("reminder") => "reminder",
-        Some("system") => "system",
-        Some("app") => "app",
-        _ => "other",
     }
 }

@@ -63,6 +63,17 @@ pub struct Notification {
     pub archived_at: Option<i64>,
 }
 
+/// Kinds are anyone's slugs: the metric label keeps to a few values, so a
+/// publisher cannot grow the metrics without bound.
+pub fn metric_kind(kind: &str) -> &'static str {
+    match kind.split('.').next() {
+        Some("reminder") => "reminder",
+        Some("system") => "system",
+        Some("app") => "app",
+        _ => "other",
+    }
+}
+
 /// Unread counts, for the bell and the app badge.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

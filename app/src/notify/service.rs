@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::model::{Notification, Preferences, Schedule, UnreadCount};
+use super::model::{Notification, Preferences, Schedule, UnreadCount, metric_kind};
 use super::publish::{MAX_ANY, MAX_RECIPIENTS, PublishRequest, Published};
 use super::quiet::QuietHours;
 use super::remind::{self, When};
@@ -18,9 +18,9 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::live::cluster::{Broker, Presence};
-use super::deliver::metric_kind;
 use super::frames::NotifyFrame;
-use crate::push::dismiss::{Dismisser, notification_tag};
+use crate::push::dismiss::Dismisser;
+use crate::push::payload::notification_tag;
 use crate::queue::Waker;
 
 /// How far ahead a notification may be scheduled.

@@ -1,6 +1,6 @@
 //! An inbox item as a push (server only): its text, link, tag and urgency.
 
-use super::deliver::{PushHandler, PushJob};
+use super::deliver::{PushHandler, PushJob, Words};
 use super::model::Notification;
 use super::sender::Urgency;
 use super::store;
@@ -12,7 +12,7 @@ impl PushHandler {
         &self,
         payload: &PushJob,
         user_id: i64,
-        level: PushPreview,
+        words: Words<'_>,
     ) -> Result<Option<(Notification, Urgency, String)>, crate::error::AppError> {
         let Some(id) = payload.notification_id else { return Ok(None) };
         let Some(item) = crate::notify::store::notification(&self.db, user_id, id).await? else { return Ok(None) };
@@ -21,9 +21,9 @@ impl PushHandler {
         }
         let unread = store::unread_total(&self.db, user_id).await?
             + crate::notify::store::unread_notifications(&self.db, user_id).await?;
-        let tag = super::dismiss::notification_tag(id, item.tag.as_deref());
+        let tag = super::payload::notification_tag(id, item.tag.as_deref());
         let body = match payload.count {
-            Some(n) if n > 1 => format!("{} (+{} more)", item.body, n - 1).trim_start().to_owned(),
+            Some(n) if n > 1 => super::words::and_more(words.language, &item.body, n),
             _ => item.body.clone(),
         };
         let urgency = match item.priority {
@@ -34,7 +34,7 @@ impl PushHandler {
             private: false,
             notification_id: Some(id),
             // `sender`: who sent it, not what it says.
-            title: match level {
+            title: match words.level {
                 PushPreview::Sender => item.actor.unwrap_or_else(|| "Tidings".into()),
                 _ => item.title,
             },

@@ -61,6 +61,13 @@ pub fn job(kind: &'static str, device: &store::Recipient, payload: &PushJob) -> 
     }
 }
 
+/// How a push is worded for its recipient: the preview level and language.
+#[derive(Clone, Copy)]
+pub(super) struct Words<'a> {
+    pub level: crate::notify::PushPreview,
+    pub language: Option<&'a str>,
+}
+
 /// Sends push jobs.
 pub struct PushHandler {
     pub db: Db,
@@ -99,13 +106,12 @@ impl PushHandler {
         let (body, urgency, topic, shown) = if job.kind == DISMISS {
             let unread = store::unread_total(&self.db, device.user_id).await?
                 + crate::notify::store::unread_notifications(&self.db, device.user_id).await?;
-            (super::dismiss::body(&payload.tags, unread), Urgency::Normal, None, None)
+            (super::payload::dismissal(&payload.tags, unread), Urgency::Normal, None, None)
         } else {
-            let level = match job.kind.as_str() {
-                TEST => crate::notify::PushPreview::Full,
-                _ => crate::notify::store::preferences(&self.db, device.user_id).await?.push_preview,
-            };
-            let Some((note, urgency, topic)) = self.notification(job, &payload, device.user_id, level).await? else {
+            let prefs = crate::notify::store::preferences(&self.db, device.user_id).await?;
+            let level = if job.kind == TEST { crate::notify::PushPreview::Full } else { prefs.push_preview };
+            let words = Words { level, language: prefs.language.as_deref() };
+            let Some((note, urgency, topic)) = self.notification(job, &payload, device.user_id, words).await? else {
                 return dead("the message no longer exists");
             };
             let note = super::payload::preview(note, level);
@@ -195,7 +201,7 @@ impl PushHandler {
         job: &Job,
         payload: &PushJob,
         user_id: i64,
-        level: crate::notify::PushPreview,
+        words: Words<'_>,
     ) -> Result<Option<(Notification, Urgency, String)>, crate::error::AppError> {
         if job.kind == TEST {
             let unread = store::unread_total(&self.db, user_id).await?;
@@ -203,7 +209,7 @@ impl PushHandler {
                 private: false,
                 notification_id: None,
                 title: "Tidings".into(),
-                body: "Notifications are working.".into(),
+                body: super::words::test_body(words.language).into(),
                 url: "/".into(),
                 conversation_id: None,
                 message_id: None,
@@ -213,7 +219,7 @@ impl PushHandler {
             return Ok(Some((note, Urgency::Normal, "test".into())));
         }
         if job.kind == NOTIFICATION {
-            return self.inbox_item(payload, user_id, level).await;
+            return self.inbox_item(payload, user_id, words).await;
         }
         let (Some(conversation_id), Some(message_id)) = (payload.conversation_id, payload.message_id) else {
             return Ok(None);
@@ -225,7 +231,7 @@ impl PushHandler {
         };
         // A quiet-hours summary: the newest message, and how many waited.
         let body = match payload.count {
-            Some(n) if n > 1 => format!("{} (+{} more)", context.body, n - 1),
+            Some(n) if n > 1 => super::words::and_more(words.language, &context.body, n),
             _ => context.body,
         };
         let note = Notification {
@@ -236,7 +242,7 @@ impl PushHandler {
             url: format!("/c/{conversation_id}"),
             conversation_id: Some(conversation_id),
             message_id: Some(message_id),
-            tag: super::dismiss::conversation_tag(conversation_id),
+            tag: super::payload::conversation_tag(conversation_id),
             unread: context.unread,
         };
         let urgency = if context.is_group { Urgency::Normal } else { Urgency::High };

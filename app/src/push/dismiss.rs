@@ -6,9 +6,8 @@
 //! shows nothing would spend Chrome's silent-push budget, and past it
 //! Chrome shows "This site has been updated in the background").
 
-use serde::Serialize;
-
 use super::deliver::{self, PushJob};
+use super::payload::conversation_tag;
 use super::store;
 use crate::chat::fanout::ReadStep;
 use crate::db::Db;
@@ -18,28 +17,6 @@ use crate::queue::{Waker, enqueue_many};
 /// Tags one dismissal push carries at most (a tag is ≤ 130 bytes; the
 /// payload stays well inside 4096).
 const TAGS_PER_PUSH: usize = 20;
-
-/// The tag a conversation's message pushes carry.
-pub fn conversation_tag(conversation_id: i64) -> String {
-    format!("conversation-{conversation_id}")
-}
-
-/// The tag an inbox item's push carries: its collapse key, else its id.
-pub fn notification_tag(id: i64, tag: Option<&str>) -> String {
-    tag.map(|t| format!("n-{t}")).unwrap_or_else(|| format!("notification-{id}"))
-}
-
-/// What the service worker gets.
-#[derive(Serialize)]
-struct Dismissal<'a> {
-    r#type: &'static str,
-    tags: &'a [String],
-    unread: i64,
-}
-
-pub fn body(tags: &[String], unread: i64) -> Vec<u8> {
-    serde_json::to_vec(&Dismissal { r#type: "dismiss", tags, unread }).unwrap_or_default()
-}
 
 #[derive(Clone)]
 pub struct Dismisser {

@@ -1,5 +1,8 @@
-//! The notification JSON: cut to what the person's preview level allows,
-//! and to fit one encrypted push (≤ 4096 bytes).
+//! The push JSON: a notification cut to what the person's preview level
+//! allows and to fit one encrypted push (≤ 4096 bytes), the tags that let
+//! a device replace or close one, and a dismissal.
+
+use serde::Serialize;
 
 use super::encrypt::MAX_PLAINTEXT;
 use super::model::Notification;
@@ -48,6 +51,29 @@ fn with_ellipsis(chars: &[char]) -> String {
     let mut s: String = chars.iter().collect();
     s.push('…');
     s
+}
+
+/// The tag a conversation's message pushes carry.
+pub fn conversation_tag(conversation_id: i64) -> String {
+    format!("conversation-{conversation_id}")
+}
+
+/// The tag an inbox item's push carries: its collapse key, else its id.
+pub fn notification_tag(id: i64, tag: Option<&str>) -> String {
+    tag.map(|t| format!("n-{t}")).unwrap_or_else(|| format!("notification-{id}"))
+}
+
+/// What the service worker gets.
+#[derive(Serialize)]
+struct Dismissal<'a> {
+    r#type: &'static str,
+    tags: &'a [String],
+    unread: i64,
+}
+
+/// `{"type":"dismiss","tags":[…],"unread":n}`: no text at all.
+pub fn dismissal(tags: &[String], unread: i64) -> Vec<u8> {
+    serde_json::to_vec(&Dismissal { r#type: "dismiss", tags, unread }).unwrap_or_default()
 }
 
 /// Cuts a notification down to what the person's preview level lets

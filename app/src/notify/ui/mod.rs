@@ -5,7 +5,7 @@ mod bell;
 mod page;
 mod remind;
 
-pub use bell::Bell;
+pub use bell::{Bell, LATEST};
 pub use page::NotificationsPage;
 
 use leptos::prelude::*;

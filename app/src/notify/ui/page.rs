@@ -134,7 +134,7 @@ fn act(inbox: Inbox, work: impl Future<Output = Result<(), crate::error::AppErro
 }
 
 /// The local date and time, once in the browser.
-fn when(ms: i64) -> String {
+pub(super) fn when(ms: i64) -> String {
     #[cfg(feature = "hydrate")]
     return crate::client::local_date_time(ms);
     #[cfg(not(feature = "hydrate"))]
