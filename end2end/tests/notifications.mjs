@@ -70,6 +70,12 @@ export default {
     assert.equal(await bell(page).getAttribute('aria-expanded'), 'true');
     await page.keyboard.press('Escape');
     await latest.waitFor({ state: 'hidden' });
+    step('it opens again, and a tap beside it closes it');
+    await bell(page).click();
+    await latest.waitFor();
+    await page.mouse.click(20, 400);
+    await latest.waitFor({ state: 'hidden' });
+    assert.equal(page.url(), `${base}/`, 'the tap beside it went nowhere');
 
     step('"See all" opens the inbox');
     await openInbox(page);

@@ -43,6 +43,8 @@ pub fn Bell() -> impl IntoView {
                 <span class="visually-hidden">{tr(|l| td_string!(l, notify.title))}</span>
                 <span class="bell-count" data-testid="bell-count" hidden=move || unread() == 0>{unread}</span>
             </button>
+            // A tap beside the dropdown closes it (this layer lies under it).
+            <div class="bell-backdrop" hidden=move || !open.get() on:click=move |_| open.set(false)></div>
             // A tap on anything inside (an item, "See all") is done with it.
             <div id="bell-dropdown" class="bell-dropdown" hidden=move || !open.get() on:click=move |_| open.set(false)>
                 {move || latest.get().map(|list| latest_list(list, inbox, locale))}
