@@ -77,9 +77,13 @@ export default {
     await conversationList(carol).waitFor();
     // The worker has switched its kept pages to Carol's.
     const carolId = await carol.evaluate(async () => (await (await fetch('/api/v1/me')).json()).id);
+    // Her start page is kept too: the key switches first, the page follows
+    // (going offline in between leaves the offline page, as it should).
     await eventually(async () => (await carol.evaluate(async () => {
-      const kept = await (await caches.open('tidings-pages')).match('/__tidings/user');
-      return kept ? kept.text() : null;
+      const cache = await caches.open('tidings-pages');
+      const kept = await cache.match('/__tidings/user');
+      const home = await cache.match(new URL('/', location.origin).href, { ignoreVary: true });
+      return kept && home ? kept.text() : null;
     })) === String(carolId), "the worker keeps Carol's pages now");
     // Offline, Carol's app shows her (empty) copy, not Alice's.
     await alice.context.setOffline(true);
