@@ -118,11 +118,13 @@ async fn seed(url: &str, n: usize, sink: &str, p256dh: &str, auth: &str) -> anyh
     for chunk in names.chunks(500) {
         let mut tx = db.begin_write().await?;
         for name in chunk {
-            let row = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES ($1, 'x', $2) RETURNING id")
-                .bind(name)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+            let row = sqlx::query(
+                "INSERT INTO users (username, password_hash, created_at) VALUES ($1, 'x', $2) RETURNING id",
+            )
+            .bind(name)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
             let id: i64 = sqlx::Row::try_get(&row, "id")?;
             sqlx::query(
                 "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at, origin) \
@@ -154,21 +156,38 @@ fn browser_keys() -> anyhow::Result<(String, String)> {
 async fn sender_floor(n: usize, sink: &str, p256dh: &str, auth: &str) -> anyhow::Result<f64> {
     let (p256dh, auth) = (B64.decode(p256dh)?, B64.decode(auth)?);
     let signer = VapidSigner::new(VapidKeys::generate_for_tests(), "mailto:bench@example.org".into());
-    let config =
-        SenderConfig { ttl: Duration::from_secs(86_400), allow_private: true, per_origin: CONCURRENCY, extra_roots: Vec::new() };
+    let config = SenderConfig {
+        ttl: Duration::from_secs(86_400),
+        allow_private: true,
+        per_origin: CONCURRENCY,
+        extra_roots: Vec::new(),
+    };
     let sender = Arc::new(Sender::new(signer, config)?);
-    let payload = br#"{"title":"Feeding due","body":"Bottle at 14:00","url":"/notifications","tag":"notification-1","unread":1}"#;
+    let payload =
+        br#"{"title":"Feeding due","body":"Bottle at 14:00","url":"/notifications","tag":"notification-1","unread":1}"#;
     let endpoint = format!("{sink}/push/floor");
     let send = |_| {
         let sender = sender.clone();
         let (endpoint, p256dh, auth) = (endpoint.clone(), p256dh.clone(), auth.clone());
         async move {
-            let push = Push { endpoint: &endpoint, p256dh: &p256dh, auth: &auth, payload, urgency: Urgency::Normal, topic: None };
+            let push = Push {
+                endpoint: &endpoint,
+                p256dh: &p256dh,
+                auth: &auth,
+                payload,
+                urgency: Urgency::Normal,
+                topic: None,
+            };
             matches!(sender.send(push).await, Outcome::Accepted(_))
         }
     };
     let started = Instant::now();
-    let accepted = futures_util::stream::iter(0..n).map(send).buffer_unordered(CONCURRENCY).filter(|ok| std::future::ready(*ok)).count().await;
+    let accepted = futures_util::stream::iter(0..n)
+        .map(send)
+        .buffer_unordered(CONCURRENCY)
+        .filter(|ok| std::future::ready(*ok))
+        .count()
+        .await;
     anyhow::ensure!(accepted == n, "the floor had {accepted} of {n} accepted");
     Ok(n as f64 / started.elapsed().as_secs_f64())
 }

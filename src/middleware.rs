@@ -21,7 +21,8 @@ use app::state::AppState;
 /// attacker's account either (login CSRF), so those are always checked.
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let guarded = uses_cookie_auth(request.headers(), state.settings.secure_cookies) || SIGN_IN_PATHS.contains(&request.uri().path());
+    let guarded = uses_cookie_auth(request.headers(), state.settings.secure_cookies)
+        || SIGN_IN_PATHS.contains(&request.uri().path());
     if !safe && guarded && !same_origin(request.headers(), &state.settings.public_url) {
         return AppError::Forbidden("cross-site request refused".into()).into_response();
     }

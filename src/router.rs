@@ -11,8 +11,8 @@ use tower_http::trace::TraceLayer;
 
 use app::state::AppState;
 
-use crate::ws::WsShutdown;
 use crate::security::{self, CspNonce};
+use crate::ws::WsShutdown;
 use crate::{api, middleware};
 
 /// The app's page routes, listed once per process: listing them runs the app

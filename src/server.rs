@@ -82,7 +82,8 @@ pub async fn launch(
 
 /// Serves `/metrics` on its own (private) address until `stop`.
 async fn spawn_metrics(tasks: &mut JoinSet<()>, addr: SocketAddr, stop: CancellationToken) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} for metrics: {e}"))?;
+    let listener =
+        TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr} for metrics: {e}"))?;
     tracing::info!(%addr, "metrics are served here");
     let app = crate::api::ops::metrics_router(telemetry::metrics_handle());
     tasks.spawn(async move {

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::auth::service::Auth;
-use app::chat::fanout::{Fanout, MessageStep, ReadStep};
+use app::bots::events::{BotMembers, BotStep};
+use app::bots::service::Bots;
+use app::bots::webhook::{self, WebhookHandler};
+use app::chat::fanout::{Fanout, MemberStep, MessageStep, ReadStep};
 use app::chat::service::Chat;
 use app::chat::writer::{Writer, WriterTask};
 use app::db::Db;
@@ -57,13 +60,6 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
     }
     let push_handler =
         Arc::new(PushHandler { db: db.clone(), sender, max_age: Duration::from_secs(config.push.ttl_secs) });
-    let kinds = Kinds::default()
-        .with(deliver::MESSAGE, push_handler.clone())
-        .with(deliver::TEST, push_handler.clone())
-        .with(deliver::NOTIFICATION, push_handler.clone())
-        .with(deliver::DISMISS, push_handler);
-    let pool = Pool::new(db.clone(), kinds, pool_config(config), wake.clone());
-
     let members = MemberCache::default();
     let cluster = match &config.redis_url {
         Some(url) => {
@@ -79,7 +75,10 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         Some(cluster) => (cluster.clone(), cluster.clone()),
         None => (Arc::new(LocalBroker(hub.clone())), Arc::new(LocalPresence(hub.clone()))),
     };
-    let steps: Vec<Arc<dyn MessageStep>> = vec![Arc::new(PushStep { wake: wake.clone(), clock: config.clock.clone() })];
+    let steps: Vec<Arc<dyn MessageStep>> = vec![
+        Arc::new(PushStep { wake: wake.clone(), clock: config.clock.clone() }),
+        Arc::new(BotStep { wake: wake.clone() }),
+    ];
     let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps), broker.clone());
     // Reading a conversation or a notification closes its pushes elsewhere.
     let dismiss = Dismisser { db: db.clone(), wake: wake.clone() };
@@ -92,7 +91,31 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         dismiss: dismiss.clone(),
     };
     let read_steps: Vec<Arc<dyn ReadStep>> = vec![Arc::new(dismiss)];
-    let chat = Chat { db: db.clone(), broker, presence, limits: limits.clone(), members, writer, read_steps: read_steps.into() };
+    let webhooks = Arc::new(WebhookHandler {
+        db: db.clone(),
+        client: WebhookHandler::client(config.push.allow_private)?,
+        allow_private: config.push.allow_private,
+        clock: config.clock.clone(),
+        notify: notify.clone(),
+    });
+    let kinds = Kinds::default()
+        .with(deliver::MESSAGE, push_handler.clone())
+        .with(deliver::TEST, push_handler.clone())
+        .with(deliver::NOTIFICATION, push_handler.clone())
+        .with(deliver::DISMISS, push_handler)
+        .with(webhook::KIND, webhooks);
+    let pool = Pool::new(db.clone(), kinds, pool_config(config), wake.clone());
+    let member_steps: Vec<Arc<dyn MemberStep>> = vec![Arc::new(BotMembers { db: db.clone(), wake: wake.clone() })];
+    let chat = Chat {
+        db: db.clone(),
+        broker,
+        presence,
+        limits: limits.clone(),
+        members,
+        writer,
+        read_steps: read_steps.into(),
+        member_steps: member_steps.into(),
+    };
     let push = PushService {
         db: db.clone(),
         public_key: vapid.public_key_base64(),
@@ -112,7 +135,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         limits: limits.clone(),
         hub,
         auth: Auth {
-            db,
+            db: db.clone(),
             limits,
             secure_cookies: config.secure_cookies(),
             admins: Arc::new(config.admins.clone()),
@@ -120,6 +143,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         chat,
         push,
         notify,
+        bots: Bots { db: db.clone(), allow_private: config.push.allow_private },
     };
     Ok(Services { state, pool, writer: writer_task, cluster })
 }

@@ -43,7 +43,7 @@ async fn register_login_me_logout_round_trip(backend: Backend) {
     // The cookie alone authenticates.
     let r = client.get(server.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap(), json!({"id": user["id"], "username": "alice"}));
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"id": user["id"], "username": "alice", "is_bot": false}));
 
     let r = client.post(server.url("/api/v1/auth/logout")).send().await.unwrap();
     assert_eq!(r.status(), 204);
@@ -216,7 +216,11 @@ async fn sessions_in_use_slide_forward_and_tokens_never_expire(backend: Backend)
         "the server, not the cookie, ends sessions: {cookie}"
     );
     let session = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
-    let r = client.post(server.url("/api/v1/auth/tokens")).bearer_auth(&session).json(&json!({"name": "bot", "scopes": ["messages:read"]})).send();
+    let r = client
+        .post(server.url("/api/v1/auth/tokens"))
+        .bearer_auth(&session)
+        .json(&json!({"name": "bot", "scopes": ["messages:read"]}))
+        .send();
     let pat = r.await.unwrap().json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
 
     // Both last used two hours ago; the session is an hour from its end.

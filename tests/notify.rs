@@ -176,7 +176,9 @@ async fn each_preview_level_sends_only_what_it_allows(backend: Backend) {
         let payload = &got[n - 1].payload;
         let raw = payload.to_string();
         match level {
-            "full" => assert_eq!((&payload["title"], &payload["body"]), (&json!("alice"), &json!("the secret plan (full)"))),
+            "full" => {
+                assert_eq!((&payload["title"], &payload["body"]), (&json!("alice"), &json!("the secret plan (full)")))
+            }
             "sender" => {
                 assert_eq!(payload["title"], "alice");
                 assert_eq!(payload["body"], "", "the sender only");
@@ -196,7 +198,8 @@ async fn each_preview_level_sends_only_what_it_allows(backend: Backend) {
     assert_eq!(preview, json!({"title": "alice", "body": "the secret plan (private)", "url": format!("/c/{id}")}));
     assert_eq!(eve.get(&query).await.0, 403, "not eve's conversation");
     assert_eq!(Api::new(&server).get(&query).await.0, 401);
-    let (_, note) = notify(&bob, json!({"to": "bob", "title": "Lab results ready", "url": "https://lab.example/r/7"})).await;
+    let (_, note) =
+        notify(&bob, json!({"to": "bob", "title": "Lab results ready", "url": "https://lab.example/r/7"})).await;
     let got = push.wait_for(&phone, n + 1).await;
     let raw = got[n].payload.to_string();
     assert!(!raw.contains("Lab") && !raw.contains("lab.example"), "{raw}");
@@ -222,7 +225,8 @@ async fn only_an_admin_issues_notify_any_and_it_reaches_strangers(backend: Backe
     // Signed in, even an admin notifies only people they share a conversation with.
     let (status, _) = notify(&ops, json!({"to": "carol", "title": "Maintenance at 22:00"})).await;
     assert_eq!(status, 403);
-    let (status, published) = notify(&announcer, json!({"to": ["alice", "carol"], "title": "Maintenance at 22:00", "kind": "system"})).await;
+    let (status, published) =
+        notify(&announcer, json!({"to": ["alice", "carol"], "title": "Maintenance at 22:00", "kind": "system"})).await;
     assert_eq!(status, 201, "{published}");
     assert_eq!(published["ids"].as_array().unwrap().len(), 2);
     assert_eq!(inbox(&carol).await[0]["actor"], "ops");

@@ -156,7 +156,8 @@ async fn remind_me_schedules_a_reminder_that_fires_in_the_persons_zone(backend: 
     let bob = Api::signup(&server, "bob").await;
     let client = browser_session(&server, "bob").await;
 
-    let (status, body) = remind(&server, &client, "text=Call+mum&when=tomorrow&at=&daily=08%3A00&timezone=Europe%2FMadrid").await;
+    let (status, body) =
+        remind(&server, &client, "text=Call+mum&when=tomorrow&at=&daily=08%3A00&timezone=Europe%2FMadrid").await;
     assert_eq!(status, 200, "{body}");
     let (status, body) =
         remind(&server, &client, "text=Stretch&when=daily&at=&daily=08%3A00&timezone=Europe%2FMadrid").await;

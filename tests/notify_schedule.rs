@@ -115,7 +115,8 @@ async fn quiet_hours_hold_pushes_then_send_one_summary_per_tag(backend: Backend)
     let (server, clock, push, phone) = at_night(backend).await;
     let bob = Api::signup(&server, "bob").await;
     bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
-    let prefs = json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}, "push_preview": "full"});
+    let prefs =
+        json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}, "push_preview": "full"});
     let (status, saved) = bob.put("/api/v1/me/preferences", prefs.clone()).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(bob.get("/api/v1/me/preferences").await.1, prefs);
@@ -153,7 +154,8 @@ async fn quiet_hours_hold_message_pushes_too(backend: Backend) {
     let bob = Api::signup(&server, "bob").await;
     bob.post("/api/v1/push/subscriptions", phone.subscription_json()).await;
     // Bob reads Spanish: the summary's own words are his.
-    let quiet = json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}, "language": "es"});
+    let quiet =
+        json!({"quiet_hours": {"start": "22:00", "end": "07:00", "timezone": "Europe/Madrid"}, "language": "es"});
     assert_eq!(bob.put("/api/v1/me/preferences", quiet).await.0, 200);
     let direct = alice.conversation_with(&["bob"]).await;
     alice.say(direct, "Are you up?").await;

@@ -34,9 +34,9 @@ fn routes_in(source: &str) -> BTreeSet<(String, String)> {
         for method in ["get", "post", "put", "patch", "delete"] {
             let needle = format!("{method}(");
             // `get(` as a call of its own, not the end of a longer name.
-            let called = calls.match_indices(&needle).any(|(i, _)| {
-                !calls[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_')
-            });
+            let called = calls
+                .match_indices(&needle)
+                .any(|(i, _)| !calls[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_'));
             if called {
                 found.insert((method.to_uppercase(), format!("/api/v1{path}")));
             }

@@ -45,7 +45,8 @@ async fn test_pushes_are_rate_limited_per_user(backend: Backend) {
     for _ in 0..app::rate_limit::PUSH_TEST.burst {
         assert_eq!(alice.post("/api/v1/push/test", json!({})).await.0, 422, "no device yet");
     }
-    let r = reqwest::Client::new().post(server.url("/api/v1/push/test")).bearer_auth(&alice.token).send().await.unwrap();
+    let r =
+        reqwest::Client::new().post(server.url("/api/v1/push/test")).bearer_auth(&alice.token).send().await.unwrap();
     assert_eq!(r.status(), 429);
     assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
     assert_eq!(bob.post("/api/v1/push/test", json!({})).await.0, 422, "another user is not held back");
@@ -203,7 +204,12 @@ async fn last_error_never_holds_the_endpoint_url(backend: Backend) {
     let bob = Api::signup(&server, "bob").await;
     assert_eq!(bob.post("/api/v1/push/subscriptions", device.subscription_json()).await.0, 201);
     let id = alice.conversation_with(&["bob"]).await;
-    alice.post(&format!("/api/v1/conversations/{id}/messages"), json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": "hi"})).await;
+    alice
+        .post(
+            &format!("/api/v1/conversations/{id}/messages"),
+            json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": "hi"}),
+        )
+        .await;
     let deadline = Instant::now() + Duration::from_secs(20);
     let dead = loop {
         let (_, dead) = bob.get("/api/v1/push/deliveries?status=dead").await;

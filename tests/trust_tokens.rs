@@ -53,15 +53,23 @@ async fn a_token_does_only_what_its_scopes_allow(backend: Backend) {
     assert_eq!(reader.get("/api/v1/conversations").await.0, 200);
     assert_eq!(reader.get(&format!("/api/v1/conversations/{id}/messages")).await.0, 200);
     assert_eq!(reader.get("/api/v1/me").await.0, 200, "who am I needs no scope");
-    let (status, body) =
-        reader.post(&format!("/api/v1/conversations/{id}/messages"), json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": "hi"})).await;
+    let (status, body) = reader
+        .post(
+            &format!("/api/v1/conversations/{id}/messages"),
+            json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": "hi"}),
+        )
+        .await;
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("insufficient_scope")), "{body}");
     let (status, body) = reader.get("/api/v1/push/subscriptions").await;
     assert_eq!((status, body["error"]["code"].as_str()), (403, Some("insufficient_scope")));
 
     let writer = Api::with_token(&server, &token(&alice, json!(["messages:write"])).await);
-    let (status, _) =
-        writer.post(&format!("/api/v1/conversations/{id}/messages"), json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": "hi"})).await;
+    let (status, _) = writer
+        .post(
+            &format!("/api/v1/conversations/{id}/messages"),
+            json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": "hi"}),
+        )
+        .await;
     assert_eq!(status, 201);
     assert_eq!(writer.get("/api/v1/conversations").await.0, 403, "writing is not reading");
     // The live socket is reading.

@@ -16,12 +16,15 @@ pub mod i18n {
 }
 
 pub mod auth;
+pub mod bots;
 pub mod chat;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod error;
 pub mod live;
 pub mod notify;
+#[cfg(feature = "ssr")]
+pub mod outbound;
 pub mod push;
 pub mod pwa;
 pub mod ui;

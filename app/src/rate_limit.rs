@@ -24,7 +24,12 @@ pub struct RateLimits {
     pub push_test: Arc<Keyed<i64>>,
     /// Password changes per user: each one is a password guess.
     pub password: Arc<Keyed<i64>>,
+    /// "Typing" notices per user: each is a frame to every member.
+    pub typing: Arc<Keyed<i64>>,
 }
+
+/// "Typing" per user: a bot renewing it every second stays well inside.
+pub const TYPING: Limit = Limit { burst: 20, per_minute: 120 };
 
 /// Test notifications per user: a few in a row, then one a minute.
 pub const PUSH_TEST: Limit = Limit { burst: 3, per_minute: 1 };
@@ -36,6 +41,7 @@ impl RateLimits {
             send: Arc::new(Keyed::new(send)),
             push_test: Arc::new(Keyed::new(PUSH_TEST)),
             password: Arc::new(Keyed::new(auth)),
+            typing: Arc::new(Keyed::new(TYPING)),
         }
     }
 

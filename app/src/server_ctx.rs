@@ -35,11 +35,8 @@ pub async fn session() -> Result<Session, AppError> {
 pub fn visitor() -> Result<crate::auth::service::Visitor, AppError> {
     let parts = parts()?;
     let ip = crate::net::client_ip(&parts.headers, &parts.extensions, state()?.settings.trust_proxy);
-    let device = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .and_then(crate::auth::device::label);
+    let device =
+        parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).and_then(crate::auth::device::label);
     Ok(crate::auth::service::Visitor { ip, device })
 }
 

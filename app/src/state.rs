@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::auth::service::Auth;
+use crate::bots::service::Bots;
 use crate::chat::service::Chat;
 use crate::db::Db;
 use crate::live::hub::Hub;
@@ -39,4 +40,5 @@ pub struct AppState {
     pub chat: Chat,
     pub push: PushService,
     pub notify: Notify,
+    pub bots: Bots,
 }

@@ -6,11 +6,10 @@
 // for a push that shows nothing (the "updated in the background" question).
 import assert from 'node:assert/strict';
 import {
-  conversationLink, eventually, hideTab, openConversation, openInbox, openSettings, say, serviceWorkerReady, signIn,
-  startConversation, step, stubPushManager, twoPeople,
+  conversationLink, eventually, hideTab, openConversation, openInbox, say, startConversation, step, twoPeople,
 } from '../lib.mjs';
 import { startPushService } from '../push-service.mjs';
-import { deliverPush, ownRegistration } from './push.mjs';
+import { deliverPush, phoneWithPush } from './push.mjs';
 
 async function showing(page, tag) {
   return page.evaluate(async (tag) =>
@@ -20,8 +19,31 @@ async function showing(page, tag) {
 async function showsOnly(page, tag, want, what) {
   return eventually(async () => {
     const list = await showing(page, tag);
-    return list.length === 1 && list[0].body === want ? list : null;
+    if (list.length === 1 && list[0].body === want) return list;
+    throw new Error(`showing ${JSON.stringify(list)}`);
   }, what, 15_000);
+}
+
+/**
+ * Delivers `payload` over DevTools and waits until it shows `want`.
+ * `ServiceWorker.deliverPushMessage` answers before the worker runs, and
+ * on a loaded machine Chrome has dropped one silently (CI of 2d0519e: the
+ * fourth of five pushes never reached the worker, which was then idle).
+ * A push service retries what was not acknowledged; so does this, once,
+ * and says so in the log.
+ */
+async function deliverAndShow(cdp, page, base, registrationId, payload, want, what) {
+  await deliverPush(cdp, base, registrationId, payload);
+  try {
+    return await eventually(async () => {
+      const list = await showing(page, payload.tag ?? payload.tags[0]);
+      return list.length === 1 && list[0].body === want ? list : null;
+    }, what, 8_000);
+  } catch {
+    console.log(`     ${what}: nothing after 8 s; delivering the push again`);
+    await deliverPush(cdp, base, registrationId, payload);
+    return showsOnly(page, payload.tag ?? payload.tags[0], want, what);
+  }
 }
 
 /** The laptop tab comes back to the front. */
@@ -38,20 +60,7 @@ export default {
     const push = await startPushService();
     step('alice and bob; bob also signs in on his phone, notifications on');
     const { alice, bob } = await twoPeople(browser, base, {});
-    const phoneContext = await browser.newContext();
-    await phoneContext.grantPermissions(['notifications'], { origin: base });
-    await stubPushManager(phoneContext, push.device('bob-phone'));
-    const phone = await phoneContext.newPage();
-    await signIn(phone, base, bob.name);
-    await serviceWorkerReady(phone);
-    await openSettings(phone);
-    await phone.waitForSelector('[data-testid=push-opt-in][data-state=granted]');
-    await eventually(
-      () => phone.evaluate(async () => (await (await fetch('/api/v1/push/subscriptions')).json()).length === 1),
-      'the phone registered',
-    );
-    const cdp = await phoneContext.newCDPSession(phone);
-    const registrationId = await ownRegistration(cdp);
+    const { page: phone, context: phoneContext, cdp, registrationId } = await phoneWithPush(browser, base, push, bob.name, 'bob-phone');
 
     step('alice writes while bob is away from both: the phone shows it');
     const id = await startConversation(alice.page, bob.name);
@@ -61,8 +70,7 @@ export default {
     await say(alice.page, 'Dinner at 8?');
     const [message] = await push.waitFor('bob-phone', 1);
     assert.equal(message.payload.tag, tag);
-    await deliverPush(cdp, base, registrationId, message.payload);
-    await showsOnly(phone, tag, 'Dinner at 8?', "alice's message on the phone");
+    await deliverAndShow(cdp, phone, base, registrationId, message.payload, 'Dinner at 8?', "alice's message on the phone");
 
     step('bob reads it on his laptop: the phone gets a dismissal push');
     await showTab(bob.page);
@@ -73,8 +81,7 @@ export default {
     assert.deepEqual(dismissal.payload.tags, [tag]);
     assert.equal(dismissal.payload.unread, 0);
     assert.ok(!JSON.stringify(dismissal.payload).includes('Dinner'), 'a dismissal carries no text');
-    await deliverPush(cdp, base, registrationId, dismissal.payload);
-    await showsOnly(phone, tag, 'Read on another device', 'the quiet replacement');
+    await deliverAndShow(cdp, phone, base, registrationId, dismissal.payload, 'Read on another device', 'the quiet replacement');
     await eventually(async () => (await showing(phone, tag)).length === 0, 'the replacement closes itself', 15_000);
 
     step('reading it again sends nothing more: the phone shows nothing for it');
@@ -99,16 +106,14 @@ export default {
     assert.equal(res.status, 201, await res.text());
     const [, , note] = await push.waitFor('bob-phone', 3);
     assert.equal(note.payload.tag, 'n-feed');
-    await deliverPush(cdp, base, registrationId, note.payload);
-    await showsOnly(phone, 'n-feed', 'Bottle at 14:00', 'the notification on the phone');
+    await deliverAndShow(cdp, phone, base, registrationId, note.payload, 'Bottle at 14:00', 'the notification on the phone');
     await showTab(bob.page);
     await openInbox(bob.page);
     await bob.page.getByTestId('inbox').getByRole('listitem').filter({ hasText: 'Feeding due' })
       .getByRole('button', { name: 'Mark read' }).click();
     const [, , , second] = await push.waitFor('bob-phone', 4);
     assert.deepEqual([second.payload.type, second.payload.tags], ['dismiss', ['n-feed']]);
-    await deliverPush(cdp, base, registrationId, second.payload);
-    await showsOnly(phone, 'n-feed', 'Read on another device', 'the notification replaced');
+    await deliverAndShow(cdp, phone, base, registrationId, second.payload, 'Read on another device', 'the notification replaced');
     await eventually(async () => (await showing(phone, 'n-feed')).length === 0, 'and closed', 15_000);
 
     step('measured: a push that shows nothing, delivered over DevTools');

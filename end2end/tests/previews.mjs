@@ -4,12 +4,9 @@
 // cannot). Real encrypted pushes to the test push service, delivered to the
 // worker over CDP, then read back with getNotifications().
 import assert from 'node:assert/strict';
-import {
-  eventually, hideTab, openSettings, say, serviceWorkerReady, signIn, startConversation, step, stubPushManager,
-  twoPeople,
-} from '../lib.mjs';
+import { eventually, hideTab, openSettings, say, signIn, startConversation, step, twoPeople } from '../lib.mjs';
 import { startPushService } from '../push-service.mjs';
-import { deliverPush, ownRegistration } from './push.mjs';
+import { deliverPush, phoneWithPush } from './push.mjs';
 
 export const profiles = ['desktop', 'phone'];
 
@@ -50,20 +47,7 @@ export default {
     const push = await startPushService();
     step('alice and bob; bob signs in on his phone with notifications on');
     const { alice, bob } = await twoPeople(browser, base, {});
-    const phoneContext = await browser.newContext();
-    await phoneContext.grantPermissions(['notifications'], { origin: base });
-    await stubPushManager(phoneContext, push.device('bob-phone'));
-    const phone = await phoneContext.newPage();
-    await signIn(phone, base, bob.name);
-    await serviceWorkerReady(phone);
-    await openSettings(phone);
-    await phone.waitForSelector('[data-testid=push-opt-in][data-state=granted]');
-    await eventually(
-      () => phone.evaluate(async () => (await (await fetch('/api/v1/push/subscriptions')).json()).length === 1),
-      'the phone registered',
-    );
-    const cdp = await phoneContext.newCDPSession(phone);
-    const registrationId = await ownRegistration(cdp);
+    const { page: phone, context: phoneContext, cdp, registrationId } = await phoneWithPush(browser, base, push, bob.name, 'bob-phone');
     await bob.page.close();
     const id = await startConversation(alice.page, bob.name);
     const tag = `conversation-${id}`;

@@ -17,6 +17,29 @@ export function deliverPush(cdp, origin, registrationId, payload) {
 }
 
 /**
+ * `name` signs in on a second device (a phone) with notifications allowed
+ * and its push subscription registered with the server, as Settings does
+ * it. Returns the page, its context, a DevTools session and the worker's
+ * registration id (for `deliverPush`).
+ */
+export async function phoneWithPush(browser, base, push, name, device) {
+  const context = await browser.newContext();
+  await context.grantPermissions(['notifications'], { origin: base });
+  await stubPushManager(context, push.device(device));
+  const page = await context.newPage();
+  await signIn(page, base, name);
+  await serviceWorkerReady(page);
+  await openSettings(page);
+  await page.waitForSelector('[data-testid=push-opt-in][data-state=granted]');
+  await eventually(
+    () => page.evaluate(async () => (await (await fetch('/api/v1/push/subscriptions')).json()).length === 1),
+    'the phone registered',
+  );
+  const cdp = await context.newCDPSession(page);
+  return { page, context, cdp, registrationId: await ownRegistration(cdp) };
+}
+
+/**
  * The registration id of the page's own service worker. The DevTools
  * protocol reports the registrations of every browser context for the
  * origin (earlier tests' included), so match the worker's context.

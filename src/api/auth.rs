@@ -84,7 +84,10 @@ pub(super) async fn login(
     responses((status = 204, description = "the session or token is revoked"), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
     security(("cookie" = []), ("bearer" = []))
 )]
-pub(super) async fn logout(State(state): State<AppState>, Caller(session): Caller) -> Result<impl IntoResponse, AppError> {
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    Caller(session): Caller,
+) -> Result<impl IntoResponse, AppError> {
     state.auth.logout(&session).await?;
     let cookie = clear_session_cookie(state.settings.secure_cookies);
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(header::SET_COOKIE, cookie)])))
@@ -141,7 +144,10 @@ pub(super) async fn create_token(
     responses((status = 200, description = "my personal tokens", body = Vec<TokenInfo>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
     security(("cookie" = []), ("bearer" = ["session"]))
 )]
-pub(super) async fn list_tokens(State(state): State<AppState>, Person(session): Person) -> Result<Json<Vec<TokenInfo>>, AppError> {
+pub(super) async fn list_tokens(
+    State(state): State<AppState>,
+    Person(session): Person,
+) -> Result<Json<Vec<TokenInfo>>, AppError> {
     state.auth.tokens(&session).await.map(Json)
 }
 

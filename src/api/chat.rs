@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}", get(show))
         .route("/conversations/{id}/messages", get(history).post(send))
         .route("/conversations/{id}/read", post(read))
+        .route("/conversations/{id}/typing", post(typing))
         .route("/conversations/{id}/members", post(add_member))
         .route("/conversations/{id}/members/{username}", delete(remove_member))
         .route("/conversations/{id}/scheduled", post(schedule))
@@ -62,7 +63,10 @@ pub(super) async fn create(
     responses((status = 200, description = "my conversations, most recent first", body = Vec<Conversation>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
     security(("cookie" = []), ("bearer" = ["messages:read"]))
 )]
-pub(super) async fn list(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Conversation>>, AppError> {
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Reader(session): Reader,
+) -> Result<Json<Vec<Conversation>>, AppError> {
     state.chat.list(&session.user).await.map(Json)
 }
 
@@ -130,6 +134,23 @@ pub(super) async fn send(
 ) -> Result<(StatusCode, Json<Message>), AppError> {
     let (message, sent) = state.chat.send(&session.user, id, &body.client_id, &body.body).await?;
     Ok(created_or_found(sent == Sent::Created, message))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/typing",
+    tag = "chat",
+    params(("id" = i64, Path, description = "conversation id")),
+    responses((status = 204, description = "the other members see \"… is typing\" for 5 s; call again to keep it"), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a member, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 429, description = "too many; see Retry-After", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn typing(
+    State(state): State<AppState>,
+    Writer(session): Writer,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    state.chat.typing(&session.user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -231,7 +252,10 @@ pub(super) async fn schedule(
     responses((status = 200, description = "my scheduled messages, soonest first", body = Vec<Scheduled>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
     security(("cookie" = []), ("bearer" = ["messages:read"]))
 )]
-pub(super) async fn scheduled(State(state): State<AppState>, Reader(session): Reader) -> Result<Json<Vec<Scheduled>>, AppError> {
+pub(super) async fn scheduled(
+    State(state): State<AppState>,
+    Reader(session): Reader,
+) -> Result<Json<Vec<Scheduled>>, AppError> {
     state.chat.scheduled(&session.user).await.map(Json)
 }
 

@@ -2,6 +2,7 @@
 //! services in `app`, all errors as `{"error":{"code","message"}}`.
 
 mod auth;
+mod bots;
 mod chat;
 pub mod extract;
 mod notify;
@@ -17,6 +18,7 @@ use app::state::AppState;
 pub fn v1() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
+        .merge(bots::router())
         .merge(chat::router())
         .merge(push::router())
         .merge(notify::router())

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, chat, notify, push};
+use super::{auth, bots, chat, notify, push};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,12 +20,13 @@ use super::{auth, chat, notify, push};
         auth::register, auth::login, auth::logout, auth::me,
         auth::create_token, auth::list_tokens, auth::revoke_token,
         auth::list_sessions, auth::end_session, auth::change_password,
-        chat::create, chat::list, chat::show, chat::history, chat::send, chat::read,
+        chat::create, chat::list, chat::show, chat::history, chat::send, chat::read, chat::typing,
         chat::add_member, chat::remove_member, chat::schedule, chat::scheduled, chat::cancel_scheduled,
         push::public_key, push::subscribe, push::list, push::unsubscribe_by_endpoint, push::unsubscribe_by_id,
         push::test, push::deliveries, push::preview, push::mute,
         notify::publish, notify::list, notify::unread_count, notify::read, notify::read_all, notify::archive,
         notify::scheduled, notify::cancel_scheduled, notify::preferences, notify::set_preferences,
+        bots::create, bots::list, bots::show, bots::update, bots::remove, bots::rotate_token, bots::deliveries,
         crate::ws::upgrade, document,
     ),
     modifiers(&Credentials),
@@ -34,6 +35,7 @@ use super::{auth, chat, notify, push};
         (name = "chat", description = "Conversations, messages and scheduled messages"),
         (name = "push", description = "Web Push devices and deliveries"),
         (name = "notifications", description = "The notification inbox, publishing, reminders and quiet hours"),
+        (name = "bots", description = "Bot accounts that programs drive, and their webhooks"),
         (name = "live", description = "The WebSocket"),
         (name = "meta", description = "This document"),
     )

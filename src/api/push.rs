@@ -63,7 +63,10 @@ pub(super) async fn subscribe(
     responses((status = 200, description = "my devices", body = Vec<Device>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody)),
     security(("cookie" = []), ("bearer" = ["push"]))
 )]
-pub(super) async fn list(State(state): State<AppState>, Pusher(session): Pusher) -> Result<Json<Vec<Device>>, AppError> {
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Pusher(session): Pusher,
+) -> Result<Json<Vec<Device>>, AppError> {
     state.push.devices(&session.user).await.map(Json)
 }
 
@@ -118,7 +121,10 @@ pub(super) struct Queued {
     responses((status = 202, description = "queued to each device", body = Queued), (status = 429, description = "too many test pushes; see Retry-After", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
     security(("cookie" = []), ("bearer" = ["push"]))
 )]
-pub(super) async fn test(State(state): State<AppState>, Pusher(session): Pusher) -> Result<(StatusCode, Json<Queued>), AppError> {
+pub(super) async fn test(
+    State(state): State<AppState>,
+    Pusher(session): Pusher,
+) -> Result<(StatusCode, Json<Queued>), AppError> {
     let queued = state.push.send_test(&session.user).await?;
     Ok((StatusCode::ACCEPTED, Json(Queued { queued })))
 }

@@ -13,8 +13,8 @@ use app::auth::service::Session as AuthSession;
 use app::chat::Message;
 use app::error::AppError;
 use app::live::frames::{ClientFrame, ServerFrame};
-use app::live::limits::FrameLimits;
 use app::live::hub::{ConnId, Delivery, Registration};
+use app::live::limits::FrameLimits;
 use app::live::sequence::{Admit, Sequencer};
 use app::state::AppState;
 
@@ -273,7 +273,11 @@ impl Session {
         self.send_frame(socket, &ServerFrame::Message { message }).await
     }
 
-    pub(super) async fn send_frame<S: Sink<WsMessage> + Unpin>(&self, socket: &mut S, frame: &ServerFrame) -> Result<(), ()> {
+    pub(super) async fn send_frame<S: Sink<WsMessage> + Unpin>(
+        &self,
+        socket: &mut S,
+        frame: &ServerFrame,
+    ) -> Result<(), ()> {
         let json = serde_json::to_string(frame).map_err(|_| ())?;
         written(socket.send(WsMessage::Text(json.into()))).await
     }

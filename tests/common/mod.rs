@@ -7,6 +7,7 @@ pub mod binary;
 pub mod notify;
 pub mod push_service;
 pub mod tls;
+pub mod webhook;
 pub mod ws;
 
 use std::io::Write;
@@ -297,6 +298,12 @@ impl<'a> Api<'a> {
 
     pub async fn put(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
         let r = self.client.put(self.server.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self.client.patch(self.server.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }

@@ -27,7 +27,11 @@ impl WsClient {
 
     /// The error of an upgrade the server refuses (it names the status).
     pub async fn refused(server: &TestServer, token: &str) -> String {
-        tokio_tungstenite::connect_async(request(server, token)).await.err().expect("the upgrade is refused").to_string()
+        tokio_tungstenite::connect_async(request(server, token))
+            .await
+            .err()
+            .expect("the upgrade is refused")
+            .to_string()
     }
 
     pub async fn send(&mut self, frame: Value) {

@@ -75,7 +75,7 @@ impl FromStr for Session {
         }
         let (id, username) = s.strip_prefix('+').and_then(|rest| rest.split_once(':')).ok_or("not a session")?;
         let id = id.parse().map_err(|_| "not a user id")?;
-        Ok(Self::SignedIn(User { id, username: username.to_owned() }))
+        Ok(Self::SignedIn(User::person(id, username)))
     }
 }
 
@@ -118,7 +118,7 @@ mod tests {
     #[test]
     fn sessions_survive_their_string_form() {
         let cases = [
-            Session::SignedIn(User { id: 42, username: "a.b-c_d".into() }),
+            Session::SignedIn(User::person(42, "a.b-c_d")),
             Session::SignedOut,
             Session::Failed("the service is unavailable: try again".into()),
             Session::Failed(String::new()),
@@ -126,7 +126,7 @@ mod tests {
         for session in cases {
             assert_eq!(session.to_string().parse::<Session>(), Ok(session.clone()), "{session}");
         }
-        assert_eq!("+7:ann".parse(), Ok(Session::SignedIn(User { id: 7, username: "ann".into() })));
+        assert_eq!("+7:ann".parse(), Ok(Session::SignedIn(User::person(7, "ann"))));
         for bad in ["", "+x:ann", "+7ann", "ann", "{\"id\":1}"] {
             assert!(bad.parse::<Session>().is_err(), "{bad:?} should not parse");
         }

@@ -37,8 +37,10 @@ pub fn label(user_agent: &str) -> Option<String> {
         // An API client: its product name, if short and plain.
         (None, None) => {
             let product = ua.split(['/', ' ']).next().unwrap_or_default();
-            (!product.is_empty() && product.len() <= 32 && product.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-                .then(|| product.to_owned())
+            (!product.is_empty()
+                && product.len() <= 32
+                && product.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .then(|| product.to_owned())
         }
     }
 }

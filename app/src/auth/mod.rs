@@ -4,11 +4,11 @@ pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod current;
+#[cfg(feature = "ssr")]
+pub mod device;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod password;
-#[cfg(feature = "ssr")]
-pub mod device;
 #[cfg(feature = "ssr")]
 pub mod return_to;
 pub mod scope;
@@ -16,9 +16,9 @@ pub mod scope;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod session;
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod store;
-pub mod settings;
 pub mod ui;
 
 pub use model::User;

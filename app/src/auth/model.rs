@@ -11,6 +11,17 @@ use crate::error::AppError;
 pub struct User {
     pub id: i64,
     pub username: String,
+    /// A bot account (driven by a program, owned by a person). Absent in
+    /// what older clients cached: a person.
+    #[serde(default)]
+    pub is_bot: bool,
+}
+
+impl User {
+    /// A person (not a bot).
+    pub fn person(id: i64, username: impl Into<String>) -> Self {
+        Self { id, username: username.into(), is_bot: false }
+    }
 }
 
 pub const USERNAME_MIN: usize = 3;

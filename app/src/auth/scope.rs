@@ -27,7 +27,8 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [Scope::MessagesRead, Scope::MessagesWrite, Scope::Push, Scope::Notify, Scope::NotifyAny];
+    pub const ALL: [Scope; 5] =
+        [Scope::MessagesRead, Scope::MessagesWrite, Scope::Push, Scope::Notify, Scope::NotifyAny];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,9 +48,8 @@ impl Scope {
 /// Checks the scopes asked for at token creation: at least one, all known.
 pub fn parse_scopes(values: &[String]) -> Result<Vec<Scope>, AppError> {
     let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
-    let invalid = || {
-        AppError::invalid("invalid_scopes", format!("scopes is a non-empty list of: {}", known.join(", ")))
-    };
+    let invalid =
+        || AppError::invalid("invalid_scopes", format!("scopes is a non-empty list of: {}", known.join(", ")));
     if values.is_empty() {
         return Err(invalid());
     }

@@ -36,7 +36,9 @@ impl Session {
     pub fn require(&self, scope: Scope) -> Result<(), AppError> {
         match &self.scopes {
             // `notify:any` is `notify` to anyone.
-            Some(scopes) if !scopes.contains(&scope) && !(scope == Scope::Notify && scopes.contains(&Scope::NotifyAny)) => {
+            Some(scopes)
+                if !scopes.contains(&scope) && !(scope == Scope::Notify && scopes.contains(&Scope::NotifyAny)) =>
+            {
                 Err(AppError::InsufficientScope(format!("this token lacks the {} scope", scope.as_str())))
             }
             _ => Ok(()),
@@ -119,7 +121,7 @@ impl Auth {
         let secret = new_secret()?;
         let expires_at = now_ms() + SESSION_TTL_MS;
         let device = visitor.device.as_deref();
-        store::insert_token(&self.db, user.id, &secret, NewToken::Session { device, expires_at }).await?;
+        store::insert_token(self.db.pool(), user.id, &secret, NewToken::Session { device, expires_at }).await?;
         Ok(SignedIn { user, secret, expires_at })
     }
 
@@ -168,7 +170,8 @@ impl Auth {
         let secret = new_secret()?;
         let created_at = now_ms();
         let me = &session.user;
-        let id = store::insert_token(&self.db, me.id, &secret, NewToken::Personal { name, scopes: &scopes }).await?;
+        let id =
+            store::insert_token(self.db.pool(), me.id, &secret, NewToken::Personal { name, scopes: &scopes }).await?;
         Ok((TokenInfo { id, name: name.to_owned(), created_at, last_used_at: None, scopes }, secret))
     }
 
@@ -220,7 +223,10 @@ impl Auth {
     }
 
     /// Of `tokens`, those that ended (signed out, revoked, expired).
-    pub async fn ended(&self, tokens: &std::collections::HashSet<i64>) -> Result<std::collections::HashSet<i64>, AppError> {
+    pub async fn ended(
+        &self,
+        tokens: &std::collections::HashSet<i64>,
+    ) -> Result<std::collections::HashSet<i64>, AppError> {
         let ids: Vec<i64> = tokens.iter().copied().collect();
         let live = store::live_tokens(&self.db, &ids, now_ms()).await?;
         Ok(tokens.difference(&live).copied().collect())

@@ -41,7 +41,8 @@ pub fn Sessions() -> impl IntoView {
 #[component]
 fn SessionRow(session: SessionInfo, end: ServerAction<EndSession>, locale: UiLocale) -> impl IntoView {
     let id = session.id;
-    let name = session.device.clone().unwrap_or_else(|| tr_in(locale, |l| td_string!(l, account.unknown_device))().to_owned());
+    let name =
+        session.device.clone().unwrap_or_else(|| tr_in(locale, |l| td_string!(l, account.unknown_device))().to_owned());
     view! {
         <li class="device">
             <span class="device-name" id=format!("session-{id}")>{name}</span>

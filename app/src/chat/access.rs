@@ -2,6 +2,7 @@
 //! handlers, server functions and WebSocket frames all go through it.
 
 use super::store;
+use crate::auth::User;
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -23,4 +24,19 @@ pub fn require_in(members: &[i64], user_id: i64) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden("you are not a member of this conversation".into()))
     }
+}
+
+/// Who may bring bots into a conversation: a bot's owner, or anyone if its
+/// owner made it public. 403 naming the first bot `me` may not bring. A bot
+/// itself starts no conversations: people start them with it.
+pub async fn require_bots_allowed(db: &Db, me: &User, others: &[User]) -> Result<(), AppError> {
+    if me.is_bot {
+        return Err(AppError::Forbidden("a bot cannot start conversations or add members".into()));
+    }
+    let bots: Vec<i64> = others.iter().filter(|u| u.is_bot).map(|u| u.id).collect();
+    if let Some(id) = store::bots_not_open_to(db, me.id, &bots).await?.first() {
+        let name = others.iter().find(|u| u.id == *id).map(|u| u.username.as_str()).unwrap_or("this bot");
+        return Err(AppError::Forbidden(format!("{name} is a private bot: only its owner can talk to it")));
+    }
+    Ok(())
 }

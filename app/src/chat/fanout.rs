@@ -10,6 +10,7 @@ use crate::db::WriteTx;
 use crate::error::AppError;
 
 use super::Message;
+use crate::auth::User;
 
 /// A message just stored, with who was there to see it.
 pub struct StoredMessage<'a> {
@@ -54,6 +55,14 @@ impl Fanout {
             step.committed();
         }
     }
+}
+
+/// Who joined or left a conversation, for what must hear of it (bots get
+/// member events). Runs after the change; best effort, like the frames.
+#[async_trait::async_trait]
+pub trait MemberStep: Send + Sync {
+    /// `created`: the conversation is new, and `added` are all its members.
+    async fn on_members(&self, conversation_id: i64, added: &[User], removed: &[User], created: bool);
 }
 
 /// What reading a conversation sets off besides the `read` frame (the

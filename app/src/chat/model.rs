@@ -79,6 +79,11 @@ impl Conversation {
         let others: Vec<&str> = self.members.iter().filter(|m| m.id != me).map(|m| m.username.as_str()).collect();
         if others.is_empty() { "—".to_owned() } else { others.join(", ") }
     }
+
+    /// A direct conversation with a bot (its header and row say so).
+    pub fn with_bot(&self, me: i64) -> bool {
+        self.kind == ConversationKind::Direct && self.members.iter().any(|m| m.id != me && m.is_bot)
+    }
 }
 
 /// 1–4000 characters, not only whitespace.
@@ -133,7 +138,7 @@ mod tests {
 
     #[test]
     fn display_name_lists_the_others() {
-        let user = |id, name: &str| User { id, username: name.into() };
+        let user = |id, name: &str| User::person(id, name);
         let conversation = Conversation {
             id: 1,
             kind: ConversationKind::Direct,

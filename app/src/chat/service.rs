@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::access::{require_in, require_member};
+use super::access::{require_bots_allowed, require_in, require_member};
 use super::model::{
     Conversation, ConversationKind, GROUP_MAX_MEMBERS, Message, TITLE_MAX_CHARS, validate_body, validate_client_id,
     validate_limit,
@@ -31,6 +31,8 @@ pub struct Chat {
     pub writer: Writer,
     /// What a read sets off (see `fanout::ReadStep`).
     pub read_steps: Arc<[Arc<dyn super::fanout::ReadStep>]>,
+    /// What a change of members sets off (see `fanout::MemberStep`).
+    pub member_steps: Arc<[Arc<dyn super::fanout::MemberStep>]>,
 }
 
 /// Whether `send` stored a new message or found the original.
@@ -73,6 +75,7 @@ impl Chat {
         let others = store::users_by_name(&self.db, &names)
             .await?
             .map_err(|missing| AppError::invalid("unknown_user", format!("no such user: {}", missing.join(", "))))?;
+        require_bots_allowed(&self.db, me, &others).await?;
         let mut member_ids: Vec<i64> = others.iter().map(|u| u.id).chain([me.id]).collect();
         member_ids.sort_unstable();
         let (kind, direct_key) = if others.len() == 1 && title.is_none() {
@@ -83,7 +86,11 @@ impl Chat {
         let (id, created) =
             store::create_conversation(&self.db, kind, title.as_deref(), me.id, direct_key.as_deref(), &member_ids)
                 .await?;
-        Ok((store::get_for_user(&self.db, me.id, id).await?, created))
+        let conversation = store::get_for_user(&self.db, me.id, id).await?;
+        if created {
+            self.members_changed(id, &conversation.members, &[], true).await;
+        }
+        Ok((conversation, created))
     }
 
     pub async fn list(&self, me: &User) -> Result<Vec<Conversation>, AppError> {
@@ -202,6 +209,7 @@ impl Chat {
 
     /// Relays "typing" to the other members' sockets. Not stored.
     pub async fn typing(&self, me: &User, conversation_id: i64) -> Result<(), AppError> {
+        self.limits.typing.check(&me.id)?;
         let members = self.members.get(&self.db, conversation_id).await?;
         if members.is_empty() {
             return Err(AppError::NotFound("conversation".into()));
@@ -227,8 +235,10 @@ impl Chat {
             .map_err(|_| AppError::invalid("unknown_user", format!("no such user: {username}")))?
             .pop()
             .ok_or_else(|| AppError::invalid("unknown_user", format!("no such user: {username}")))?;
-        // No pulling strangers into groups (write to them first instead).
-        if !store::contacts(&self.db, me.id).await?.contains(&user.id) {
+        require_bots_allowed(&self.db, me, std::slice::from_ref(&user)).await?;
+        // No pulling strangers into groups (write to them first instead);
+        // a bot one may talk to is no stranger.
+        if !user.is_bot && !store::contacts(&self.db, me.id).await?.contains(&user.id) {
             return Err(AppError::Forbidden(format!(
                 "you can add {username} once you share a conversation with them; write to them first"
             )));
@@ -236,6 +246,7 @@ impl Chat {
         store::add_member(&self.db, conversation_id, user.id).await?;
         self.members.invalidate(conversation_id);
         self.broker.members_changed(conversation_id).await;
+        self.members_changed(conversation_id, std::slice::from_ref(&user), &[], false).await;
         store::get_for_user(&self.db, me.id, conversation_id).await
     }
 
@@ -257,10 +268,18 @@ impl Chat {
         } else {
             self.require_owner(me, &conversation)?;
         }
+        let target = target.clone();
         store::remove_member(&self.db, conversation_id, target.id).await?;
         self.members.invalidate(conversation_id);
         self.broker.members_changed(conversation_id).await;
+        self.members_changed(conversation_id, &[], std::slice::from_ref(&target), false).await;
         Ok(())
+    }
+
+    async fn members_changed(&self, conversation_id: i64, added: &[User], removed: &[User], created: bool) {
+        for step in self.member_steps.iter() {
+            step.on_members(conversation_id, added, removed, created).await;
+        }
     }
 
     fn require_owner(&self, me: &User, conversation: &Conversation) -> Result<(), AppError> {

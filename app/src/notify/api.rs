@@ -1,8 +1,8 @@
 //! Server functions the settings screen calls for notification preferences.
 
-use leptos::prelude::*;
 use super::model::Preferences;
 use crate::error::AppError;
+use leptos::prelude::*;
 
 #[server(prefix = "/fn", endpoint = "notify/preferences")]
 pub async fn get_preferences() -> Result<Preferences, AppError> {
@@ -30,8 +30,7 @@ pub async fn save_preferences(
         let session = server_ctx::session().await?;
         let notify = &server_ctx::state()?.notify;
         let language = notify.preferences(&session.user).await?.language;
-        let quiet_hours =
-            quiet.is_some().then(|| QuietHoursSpec { start: quiet_start, end: quiet_end, timezone });
+        let quiet_hours = quiet.is_some().then(|| QuietHoursSpec { start: quiet_start, end: quiet_end, timezone });
         let preferences = Preferences { quiet_hours, push_preview: PushPreview::parse(&push_preview), language };
         notify.set_preferences(&session.user, &preferences).await.map(|_| ())
     })

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
+use super::frames::NotifyFrame;
 use crate::db::WriteTx;
 use crate::error::AppError;
-use super::frames::NotifyFrame;
 use crate::notify::model::{Notification, Priority, metric_kind};
 use crate::push::deliver::{self as push, PushJob};
 use crate::queue::enqueue_many;

@@ -68,7 +68,13 @@ pub async fn archive_notification(id: i64) -> Result<(), AppError> {
 /// local date-time) or `daily` (then `daily` holds a local `HH:MM`), all read
 /// in `timezone`, the browser's zone.
 #[server(prefix = "/fn", endpoint = "notify/remind")]
-pub async fn remind_me(text: String, when: String, at: String, daily: String, timezone: String) -> Result<(), AppError> {
+pub async fn remind_me(
+    text: String,
+    when: String,
+    at: String,
+    daily: String,
+    timezone: String,
+) -> Result<(), AppError> {
     use super::remind::When;
     use crate::server_ctx;
     server_ctx::fail_status(async {

@@ -156,7 +156,8 @@ pub fn validate_kind(kind: &str) -> Result<(), AppError> {
     let ok = !kind.is_empty()
         && kind.len() <= KIND_MAX_CHARS
         && kind.split('.').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            !part.is_empty()
+                && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         });
     if ok {
         Ok(())
@@ -227,7 +228,15 @@ mod tests {
         for good in ["/c/3", "/notifications?x=1", "https://example.com/report"] {
             assert!(validate_url(good).is_ok(), "{good}");
         }
-        for bad in ["//evil.example", "http://example.com", "javascript:alert(1)", "https://", "/a b", "/\\evil", "https://u@evil"] {
+        for bad in [
+            "//evil.example",
+            "http://example.com",
+            "javascript:alert(1)",
+            "https://",
+            "/a b",
+            "/\\evil",
+            "https://u@evil",
+        ] {
             assert_eq!(validate_url(bad).unwrap_err().code(), "invalid_url", "{bad}");
         }
     }

@@ -49,9 +49,11 @@ impl QuietHours {
         };
         let end = end_date.and_time(self.end);
         // In a DST gap the end time does not exist: the first instant after it.
-        let at = self.zone.from_local_datetime(&end).earliest().or_else(|| {
-            self.zone.from_local_datetime(&(end + chrono::Duration::hours(1))).earliest()
-        })?;
+        let at = self
+            .zone
+            .from_local_datetime(&end)
+            .earliest()
+            .or_else(|| self.zone.from_local_datetime(&(end + chrono::Duration::hours(1))).earliest())?;
         Some(at.timestamp_millis())
     }
 }

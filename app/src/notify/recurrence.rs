@@ -20,7 +20,8 @@ impl Recurrence {
     /// `rule` is an RRULE value (`FREQ=DAILY;BYHOUR=8;BYMINUTE=0`, with or
     /// without the `RRULE:` prefix); `starts_at` is its DTSTART.
     pub fn parse(rule: &str, zone: chrono_tz::Tz, starts_at: i64) -> Result<Self, AppError> {
-        let invalid = |why: String| AppError::invalid("invalid_recurrence", format!("recurrence is an RFC 5545 RRULE: {why}"));
+        let invalid =
+            |why: String| AppError::invalid("invalid_recurrence", format!("recurrence is an RFC 5545 RRULE: {why}"));
         let rule = rule.trim();
         let rule = rule.strip_prefix("RRULE:").unwrap_or(rule);
         if rule.contains(['\n', '\r']) || rule.len() > 512 {

@@ -37,7 +37,13 @@ impl When {
 const MORNING: (u32, u32) = (9, 0);
 
 /// The request for `text` at `when`, read in `timezone`, for `username`.
-pub fn request(username: &str, text: &str, when: &When, timezone: &str, now_ms: i64) -> Result<PublishRequest, AppError> {
+pub fn request(
+    username: &str,
+    text: &str,
+    when: &When,
+    timezone: &str,
+    now_ms: i64,
+) -> Result<PublishRequest, AppError> {
     let zone = parse_timezone(timezone)?;
     let text = text.trim();
     if text.is_empty() {
@@ -115,7 +121,10 @@ mod tests {
         let at = request("bob", "Party", &When::At("2026-12-24T18:30".into()), MADRID, now).unwrap();
         assert_eq!(at.send_at, Some(madrid_ms(2026, 12, 24, 18, 30)));
         let daily = request("bob", "Review", &When::Daily("08:00".into()), MADRID, now).unwrap();
-        assert_eq!((daily.send_at, daily.recurrence.as_deref()), (None, Some("FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0")));
+        assert_eq!(
+            (daily.send_at, daily.recurrence.as_deref()),
+            (None, Some("FREQ=DAILY;BYHOUR=8;BYMINUTE=0;BYSECOND=0"))
+        );
         assert_eq!((daily.kind.as_deref(), daily.timezone.as_deref()), (Some("reminder"), Some(MADRID)));
     }
 

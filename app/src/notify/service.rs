@@ -7,18 +7,18 @@
 
 use std::sync::Arc;
 
+use super::frames::NotifyFrame;
 use super::model::{Notification, Preferences, Schedule, UnreadCount, metric_kind};
 use super::publish::{MAX_ANY, MAX_RECIPIENTS, PublishRequest, Published};
 use super::quiet::QuietHours;
-use super::remind::{self, When};
 use super::recurrence::{Recurrence, parse_timezone};
+use super::remind::{self, When};
 use super::store::{self, InboxQuery, NewNotification, NewSchedule};
 use crate::auth::User;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::live::cluster::{Broker, Presence};
-use super::frames::NotifyFrame;
 use crate::push::dismiss::Dismisser;
 use crate::push::payload::notification_tag;
 use crate::queue::Waker;
@@ -97,7 +97,11 @@ impl Notify {
                 ));
             }
         }
-        let recipients = if req.scheduled() { Vec::new() } else { self.recipients(&users.iter().map(|u| u.id).collect::<Vec<_>>()).await? };
+        let recipients = if req.scheduled() {
+            Vec::new()
+        } else {
+            self.recipients(&users.iter().map(|u| u.id).collect::<Vec<_>>()).await?
+        };
 
         let mut tx = self.db.begin_write().await?;
         if let Some(key) = &req.dedupe_key

@@ -55,7 +55,8 @@ fn PreferencesForm(prefs: Preferences, save: ServerAction<SavePreferences>, loca
             </label>
         }
     };
-    let (start, end) = quiet.as_ref().map_or(("22:00".to_owned(), "07:00".to_owned()), |q| (q.start.clone(), q.end.clone()));
+    let (start, end) =
+        quiet.as_ref().map_or(("22:00".to_owned(), "07:00".to_owned()), |q| (q.start.clone(), q.end.clone()));
     view! {
         <ActionForm action=save attr:class="form">
             <fieldset class="choices">

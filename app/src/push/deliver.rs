@@ -249,4 +249,3 @@ impl PushHandler {
         Ok(Some((note, urgency, format!("conv-{conversation_id}"))))
     }
 }
-

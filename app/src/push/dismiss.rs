@@ -43,7 +43,11 @@ impl Dismisser {
         let mut jobs = Vec::new();
         for (device, shown) in &devices {
             for chunk in shown.chunks(TAGS_PER_PUSH) {
-                jobs.push(deliver::job(deliver::DISMISS, device, &PushJob { tags: chunk.to_vec(), ..Default::default() }));
+                jobs.push(deliver::job(
+                    deliver::DISMISS,
+                    device,
+                    &PushJob { tags: chunk.to_vec(), ..Default::default() },
+                ));
             }
         }
         enqueue_many(&mut tx, &jobs).await?;

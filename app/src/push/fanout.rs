@@ -57,8 +57,11 @@ impl MessageStep for PushStep {
         for stored in batch {
             let message = stored.message;
             let key = (message.conversation_id, message.author.id, stored.looking);
-            let payload =
-                PushJob { conversation_id: Some(message.conversation_id), message_id: Some(message.id), ..PushJob::default() };
+            let payload = PushJob {
+                conversation_id: Some(message.conversation_id),
+                message_id: Some(message.id),
+                ..PushJob::default()
+            };
             let mut counted = Vec::new();
             for device in &devices[&key] {
                 match held_until.get(&device.user_id) {

@@ -27,6 +27,6 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod validate;
 #[cfg(feature = "ssr")]
-mod words;
-#[cfg(feature = "ssr")]
 pub mod vapid;
+#[cfg(feature = "ssr")]
+mod words;

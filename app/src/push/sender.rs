@@ -3,22 +3,18 @@
 //! redirects, and (unless allowed) only public addresses.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use ring::rand::SystemRandom;
 use tokio::sync::Semaphore;
-use url::{Host, Url};
+use url::Url;
 
 use super::encrypt::encrypt;
 use super::jwt::VapidSigner;
-use super::validate::is_public;
-
-/// The longest `Retry-After` taken from a push service.
-pub const MAX_RETRY_AFTER_SECS: u64 = 24 * 3600;
+use crate::outbound::{self, ClientOptions, error_chain, literal_private};
+pub use crate::outbound::{MAX_RETRY_AFTER_SECS, install_crypto_provider};
 
 /// Give up on a request after this long (and retry later).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -84,30 +80,17 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(signer: VapidSigner, config: SenderConfig) -> Result<Self, reqwest::Error> {
-        install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            // A proxy from the environment would see every endpoint and
-            // could reach what the public-only resolver refuses.
-            .no_proxy()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(concat!("Tidings/", env!("CARGO_PKG_VERSION")));
-        if !config.allow_private {
-            builder = builder.dns_resolver(Arc::new(PublicOnly));
-        }
-        let roots =
-            config.extra_roots.iter().map(|der| reqwest::Certificate::from_der(der)).collect::<Result<Vec<_>, _>>()?;
-        if !roots.is_empty() {
-            builder = builder.tls_certs_merge(roots);
-        }
+        let client = outbound::client(&ClientOptions {
+            allow_private: config.allow_private,
+            timeout: REQUEST_TIMEOUT,
+            extra_roots: config.extra_roots.clone(),
+        })?;
         let mut fixed_headers = HeaderMap::new();
         fixed_headers.insert(TTL, HeaderValue::from(config.ttl.as_secs()));
         fixed_headers.insert(CONTENT_ENCODING, HeaderValue::from_static("aes128gcm"));
         fixed_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
         Ok(Self {
-            client: builder.build()?,
+            client,
             fixed_headers,
             signer,
             rng: SystemRandom::new(),
@@ -165,21 +148,12 @@ impl Sender {
     }
 }
 
-/// rustls needs a process-wide crypto provider before any HTTP client is
-/// built; ring is already our crypto library. Repeated calls are no-ops.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// Maps a push service's status to what we do next (RFC 8030 §5, plus
 /// 406, which one push service uses for rate limiting).
 pub fn classify(status: u16, retry_after: Option<&HeaderValue>) -> Outcome {
     // Capped here (and again by the queue): a hostile value can neither keep
     // a push waiting for years nor overflow a timestamp.
-    let retry_after = retry_after
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(|secs| Duration::from_secs(secs.min(MAX_RETRY_AFTER_SECS)));
+    let retry_after = outbound::retry_after(retry_after);
     match status {
         200..=299 => Outcome::Accepted(status),
         404 | 410 => Outcome::Gone(status),
@@ -188,43 +162,6 @@ pub fn classify(status: u16, retry_after: Option<&HeaderValue>) -> Outcome {
             Outcome::Retry { status: Some(status), retry_after, reason: format!("push service answered {status}") }
         }
         _ => Outcome::Failed { status: Some(status), reason: format!("push service answered {status}") },
-    }
-}
-
-fn literal_private(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => !is_public(ip.into()),
-        Some(Host::Ipv6(ip)) => !is_public(ip.into()),
-        Some(Host::Domain(_)) => false,
-        None => true,
-    }
-}
-
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
-}
-
-/// DNS that only returns public addresses, checked at connect time so a
-/// name cannot be re-pointed at the server's own network after validation.
-struct PublicOnly;
-
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
-        Box::pin(async move {
-            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
-            let public: Vec<SocketAddr> = found.filter(|addr| is_public(addr.ip())).collect();
-            if public.is_empty() {
-                return Err(format!("{} resolves to no public address", name.as_str()).into());
-            }
-            Ok(Box::new(public.into_iter()) as Addrs)
-        })
     }
 }
 

@@ -127,17 +127,10 @@ impl PushService {
             let item = crate::notify::store::notification(&self.db, me.id, id)
                 .await?
                 .ok_or_else(|| AppError::NotFound("notification".into()))?;
-            return Ok(Preview {
-                title: item.title,
-                body: item.body,
-                url: item.url.unwrap_or_else(|| "/".into()),
-            });
+            return Ok(Preview { title: item.title, body: item.body, url: item.url.unwrap_or_else(|| "/".into()) });
         }
         let (Some(conversation_id), Some(message_id)) = (conversation_id, message_id) else {
-            return Err(AppError::invalid(
-                "invalid_query",
-                "give notification_id, or conversation_id and message_id",
-            ));
+            return Err(AppError::invalid("invalid_query", "give notification_id, or conversation_id and message_id"));
         };
         require_member(&self.db, conversation_id, me.id).await?;
         let context = store::message_context(&self.db, message_id, me.id)

@@ -24,7 +24,9 @@ impl IconKind {
     /// The shape, on a 24×24 grid, stroked with `currentColor`.
     fn shape(self) -> &'static str {
         match self {
-            Self::Archive => r#"<rect x="3.5" y="4.5" width="17" height="4" rx="1"/><path d="M5 8.5V19h14V8.5M10 12.5h4"/>"#,
+            Self::Archive => {
+                r#"<rect x="3.5" y="4.5" width="17" height="4" rx="1"/><path d="M5 8.5V19h14V8.5M10 12.5h4"/>"#
+            }
             Self::Back => r#"<path d="M15 5l-7 7 7 7"/>"#,
             Self::Bell => r#"<path d="M6 10a6 6 0 0 1 12 0v4l2 3H4l2-3z"/><path d="M10 20h4"/>"#,
             Self::BellOff => {

@@ -27,25 +27,31 @@ pub async fn insert_user(db: &Db, username: &str, password_hash: &str) -> Result
                 AppError::from(e)
             }
         })?;
-    Ok(User { id: row.try_get("id")?, username: username.to_owned() })
+    Ok(User::person(row.try_get("id")?, username))
 }
 
 /// A user and their password hash, by name.
 pub async fn user_with_hash(db: &Db, username: &str) -> Result<Option<(User, String)>, AppError> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
+    // A bot has no password: it is not found here, so signing in as one
+    // fails like a wrong password.
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1 AND is_bot = 0")
         .bind(username)
         .fetch_optional(db.pool())
         .await?;
-    row.map(|row| Ok((User { id: row.try_get("id")?, username: username.to_owned() }, row.try_get("password_hash")?)))
-        .transpose()
+    row.map(|row| Ok((User::person(row.try_get("id")?, username), row.try_get("password_hash")?))).transpose()
 }
 
 pub async fn find_user(db: &Db, username: &str) -> Result<Option<User>, AppError> {
-    let row = sqlx::query("SELECT id, username FROM users WHERE username = $1")
+    let row = sqlx::query("SELECT id, username, is_bot FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(db.pool())
         .await?;
-    row.map(|r| Ok(User { id: r.try_get("id")?, username: r.try_get("username")? })).transpose()
+    Ok(row.map(|r| user_from_row(&r, "id", "username", "is_bot")).transpose()?)
+}
+
+/// A user from a row's columns (`is_bot` is 0 or 1 in both engines).
+pub fn user_from_row(row: &sqlx::any::AnyRow, id: &str, username: &str, is_bot: &str) -> Result<User, sqlx::Error> {
+    Ok(User { id: row.try_get(id)?, username: row.try_get(username)?, is_bot: row.try_get::<i64, _>(is_bot)? != 0 })
 }
 
 /// A token row as authentication needs it.
@@ -60,7 +66,7 @@ pub struct TokenRow {
 
 pub async fn token_by_secret(db: &Db, secret: &str) -> Result<Option<TokenRow>, AppError> {
     let row = sqlx::query(
-        "SELECT t.id, t.user_id, t.last_used_at, t.expires_at, t.kind, t.scopes, u.username \
+        "SELECT t.id, t.user_id, t.last_used_at, t.expires_at, t.kind, t.scopes, u.username, u.is_bot \
          FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
     )
     .bind(hash_secret(secret))
@@ -69,7 +75,7 @@ pub async fn token_by_secret(db: &Db, secret: &str) -> Result<Option<TokenRow>, 
     row.map(|row| {
         Ok(TokenRow {
             id: row.try_get("id")?,
-            user: User { id: row.try_get("user_id")?, username: row.try_get("username")? },
+            user: user_from_row(&row, "user_id", "username", "is_bot")?,
             last_used_at: row.try_get("last_used_at")?,
             expires_at: row.try_get("expires_at")?,
             scopes: match row.try_get::<String, _>("kind")?.as_str() {
@@ -104,8 +110,14 @@ pub enum NewToken<'a> {
     Personal { name: &'a str, scopes: &'a [Scope] },
 }
 
-/// Stores the hash of a new secret; returns the token's id.
-pub async fn insert_token(db: &Db, user_id: i64, secret: &str, token: NewToken<'_>) -> Result<i64, AppError> {
+/// Stores the hash of a new secret (in the caller's transaction, or on
+/// `db.pool()`); returns the token's id.
+pub async fn insert_token<'c>(
+    exec: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    user_id: i64,
+    secret: &str,
+    token: NewToken<'_>,
+) -> Result<i64, AppError> {
     let (kind, name, scopes, device, expires_at) = match token {
         NewToken::Session { device, expires_at } => ("session", None, None, device, Some(expires_at)),
         NewToken::Personal { name, scopes } => ("personal", Some(name), Some(scope::join(scopes)), None, None),
@@ -122,7 +134,7 @@ pub async fn insert_token(db: &Db, user_id: i64, secret: &str, token: NewToken<'
     .bind(expires_at)
     .bind(scopes)
     .bind(device)
-    .fetch_one(db.pool())
+    .fetch_one(exec)
     .await?;
     Ok(row.try_get("id")?)
 }

@@ -46,17 +46,20 @@ pub async fn delete_session(db: &Db, user_id: i64, session_id: i64) -> Result<bo
 
 /// Ends every session of the user but `keep`; returns the ids ended.
 pub async fn delete_other_sessions(db: &Db, user_id: i64, keep: i64) -> Result<Vec<i64>, AppError> {
-    let rows =
-        sqlx::query("DELETE FROM auth_tokens WHERE user_id = $1 AND kind = 'session' AND id <> $2 RETURNING id")
-            .bind(user_id)
-            .bind(keep)
-            .fetch_all(db.pool())
-            .await?;
+    let rows = sqlx::query("DELETE FROM auth_tokens WHERE user_id = $1 AND kind = 'session' AND id <> $2 RETURNING id")
+        .bind(user_id)
+        .bind(keep)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 
 pub async fn set_password_hash(db: &Db, user_id: i64, hash: &str) -> Result<(), AppError> {
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(db.pool()).await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 

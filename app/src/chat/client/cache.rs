@@ -30,7 +30,8 @@ pub fn persist(state: ChatState) {
     let restored = RwSignal::new(false);
     Effect::new(move |_| {
         let list = state.conversations.get();
-        if restored.get() && !list.is_empty()
+        if restored.get()
+            && !list.is_empty()
             && let Some(key) = key(state, "conversations")
         {
             leptos::task::spawn_local(async move {

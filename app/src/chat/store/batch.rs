@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::db::WriteTx;
-use crate::error::AppError;
 use crate::db::placeholders;
+use crate::error::AppError;
 
 /// Pairs per statement: well inside both engines' parameter limits.
 const CHUNK: usize = 200;

@@ -4,6 +4,7 @@ use sqlx::{Any, Executor, Row};
 
 use super::messages::message_from_row;
 use crate::auth::User;
+use crate::auth::store::user_from_row;
 use crate::chat::model::{Conversation, ConversationKind, Message};
 use crate::db::{Db, now_ms};
 use crate::error::AppError;
@@ -106,7 +107,7 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
         return Ok(Vec::new());
     }
     let members = sqlx::query(
-        "SELECT mm.conversation_id, u.id, u.username FROM members mm JOIN users u ON u.id = mm.user_id \
+        "SELECT mm.conversation_id, u.id, u.username, u.is_bot FROM members mm JOIN users u ON u.id = mm.user_id \
          WHERE mm.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = $1) \
          AND ($2 = 0 OR mm.conversation_id = $2) ORDER BY u.username",
     )
@@ -136,7 +137,7 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
             members: members
                 .iter()
                 .filter(|m| m.try_get::<i64, _>("conversation_id").ok() == Some(id))
-                .map(|m| Ok(User { id: m.try_get("id")?, username: m.try_get("username")? }))
+                .map(|m| user_from_row(m, "id", "username", "is_bot"))
                 .collect::<Result<_, sqlx::Error>>()?,
             created_at: row.try_get("created_at")?,
             last_activity_at: row.try_get("last_activity_at")?,
@@ -196,4 +197,23 @@ pub async fn users_by_name(db: &Db, names: &[String]) -> Result<Result<Vec<User>
         }
     }
     Ok(if missing.is_empty() { Ok(found) } else { Err(missing) })
+}
+
+/// Of these bots, those `user_id` may not bring into a conversation (not
+/// theirs, not public). The one query of chat into the bots' table: who
+/// may talk to a bot is a rule of conversations.
+pub async fn bots_not_open_to(db: &Db, user_id: i64, bot_ids: &[i64]) -> Result<Vec<i64>, AppError> {
+    if bot_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT user_id FROM bots WHERE owner_id <> $1 AND public = 0 AND user_id IN ({}) ORDER BY user_id",
+        crate::db::placeholders(2, bot_ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user_id);
+    for id in bot_ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    Ok(rows.iter().map(|r| r.try_get("user_id")).collect::<Result<_, _>>()?)
 }

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use crate::auth::User;
+use crate::auth::store::user_from_row;
 use crate::chat::model::Message;
 use crate::db::{Db, WriteTx};
 use crate::error::AppError;
@@ -13,7 +13,7 @@ pub(super) fn message_from_row(row: &AnyRow) -> Result<Message, sqlx::Error> {
         id: row.try_get("id")?,
         conversation_id: row.try_get("conversation_id")?,
         seq: row.try_get("seq")?,
-        author: User { id: row.try_get("author_id")?, username: row.try_get("author_username")? },
+        author: user_from_row(row, "author_id", "author_username", "author_is_bot")?,
         client_id: row.try_get("client_id")?,
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,

@@ -6,7 +6,7 @@
 macro_rules! select_messages {
     ($rest:literal) => {
         concat!(
-            "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, ",
+            "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, u.is_bot AS author_is_bot, ",
             "m.client_id, m.body, m.created_at FROM messages m JOIN users u ON u.id = m.author_id ",
             $rest
         )

@@ -4,6 +4,7 @@
 use sqlx::Row;
 
 use crate::auth::User;
+use crate::auth::store::user_from_row;
 use crate::chat::schedule::Scheduled;
 use crate::db::Db;
 use crate::error::{AppError, internal};
@@ -99,7 +100,7 @@ pub struct Due {
 /// (one another node just claimed is skipped).
 pub async fn claim_due(db: &Db, now: i64, limit: i64, claim_ms: i64) -> Result<Vec<Due>, AppError> {
     let rows = sqlx::query(
-        "SELECT s.id, s.conversation_id, s.author_id, u.username, s.client_id, s.body \
+        "SELECT s.id, s.conversation_id, s.author_id, u.username, u.is_bot, s.client_id, s.body \
          FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY author_id ORDER BY send_at, id) AS turn \
                FROM scheduled_messages WHERE send_at <= $1 AND claimed_until < $1 AND error IS NULL) s \
          JOIN users u ON u.id = s.author_id \
@@ -123,7 +124,7 @@ pub async fn claim_due(db: &Db, now: i64, limit: i64, claim_ms: i64) -> Result<V
         if claimed.rows_affected() == 1 {
             due.push(Due {
                 id,
-                author: User { id: row.try_get("author_id")?, username: row.try_get("username")? },
+                author: user_from_row(&row, "author_id", "username", "is_bot")?,
                 conversation_id: row.try_get("conversation_id")?,
                 client_id: row.try_get("client_id")?,
                 body: row.try_get("body")?,

@@ -5,7 +5,7 @@ use leptos::html::Ol;
 use leptos::prelude::*;
 
 use super::composer::Composer;
-use super::message::MessageItem;
+use super::message::{BotBadge, MessageItem};
 use super::state::{ChatState, Command, Connection, use_chat};
 use super::typing::TypingIndicator;
 use super::use_chat_resources;
@@ -74,6 +74,7 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
     let id = conversation.id;
     let me = state.me.get_untracked().map(|m| m.id).unwrap_or_default();
     let name = conversation.display_name(me);
+    let bot = conversation.with_bot(me);
     let group = conversation.kind == ConversationKind::Group;
     let others: Vec<i64> = conversation.members.iter().map(|m| m.id).filter(|m| *m != me).collect();
     let online = move || state.online.with(|set| others.iter().any(|o| set.contains(o)));
@@ -167,7 +168,7 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
                 <Icon kind=IconKind::Back/>
             </a>
             <div class="thread-title">
-                <h1>{name}</h1>
+                <h1>{name}{bot.then(|| view! { <BotBadge locale/> })}</h1>
                 <span class="thread-meta">
                     {move || online().then(|| td_string!(locale.get(), chat.online))}
                 </span>

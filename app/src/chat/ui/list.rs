@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::message::BotBadge;
 use super::new_conversation::NewConversation;
 use super::state::{ChatState, use_chat};
 use super::use_chat_resources;
@@ -55,7 +56,7 @@ fn Rows() -> impl IntoView {
                 <For
                     each=move || state.conversations.get()
                     key=|c| (c.id, c.unread, c.last_message.as_ref().map(|m| m.id), c.members.len())
-                    children=move |conversation| view! { <Row conversation state/> }
+                    children=move |conversation| view! { <Row conversation state locale/> }
                 />
             </ul>
         </Show>
@@ -65,10 +66,11 @@ fn Rows() -> impl IntoView {
 /// One conversation. A plain link (the router takes its clicks): `A` looks
 /// up the router's context, which a row built late cannot reach.
 #[component]
-fn Row(conversation: Conversation, state: ChatState) -> impl IntoView {
+fn Row(conversation: Conversation, state: ChatState, locale: UiLocale) -> impl IntoView {
     let me = state.me.get_untracked().map(|m| m.id).unwrap_or_default();
     let id = conversation.id;
     let name = conversation.display_name(me);
+    let bot = conversation.with_bot(me);
     let preview = conversation.last_message.as_ref().map(|m| {
         let who = if m.author.id == me { String::new() } else { format!("{}: ", m.author.username) };
         format!("{who}{}", first_line(&m.body, 80))
@@ -87,7 +89,10 @@ fn Row(conversation: Conversation, state: ChatState) -> impl IntoView {
             >
                 <span class="avatar" aria-hidden="true">{crate::ui::avatar_initial(&name)}</span>
                 <span class="row-text">
-                    <span class="row-name">{name.clone()}</span>
+                    <span class="row-name">
+                        {name.clone()}
+                        {bot.then(|| view! { <BotBadge locale/> })}
+                    </span>
                     <span class="row-preview">{preview}</span>
                 </span>
                 {(unread > 0).then(|| view! { <span class="badge" data-testid="unread">{unread}</span> })}

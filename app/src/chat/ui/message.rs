@@ -29,7 +29,12 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
             data-id=entry.id.map(|id| id.to_string())
             data-status=status
         >
-            {(group && !own).then(|| view! { <span class="author">{entry.author.username.clone()}</span> })}
+            {(group && !own).then(|| view! {
+                <span class="author">
+                    {entry.author.username.clone()}
+                    {entry.author.is_bot.then(|| view! { <BotBadge locale/> })}
+                </span>
+            })}
             <p class="body">{entry.body.clone()}</p>
             <span class="meta">
                 <time>{time}</time>
@@ -59,6 +64,12 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
             })}
         </li>
     }
+}
+
+/// "bot", beside the name of an account a program drives.
+#[component]
+pub fn BotBadge(locale: UiLocale) -> impl IntoView {
+    view! { <span class="bot-badge">{tr_in(locale, |l| td_string!(l, chat.bot))}</span> }
 }
 
 /// `HH:MM`: UTC while server rendering (the server cannot know the reader's

@@ -223,12 +223,18 @@ pub async fn record_dedupe<'c>(
 }
 
 /// Kind and collapse key (push tag) of some of the user's notifications.
-pub async fn kinds_and_tags(db: &Db, user_id: i64, ids: &[i64]) -> Result<Vec<(i64, String, Option<String>)>, AppError> {
+pub async fn kinds_and_tags(
+    db: &Db,
+    user_id: i64,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, Option<String>)>, AppError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql =
-        format!("SELECT id, kind, tag FROM notifications WHERE user_id = $1 AND id IN ({})", placeholders(2, ids.len()));
+    let sql = format!(
+        "SELECT id, kind, tag FROM notifications WHERE user_id = $1 AND id IN ({})",
+        placeholders(2, ids.len())
+    );
     // Only fixed text and numbered placeholders went into `sql`.
     let mut query = sqlx::query(AssertSqlSafe(sql)).bind(user_id);
     for id in ids {

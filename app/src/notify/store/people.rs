@@ -3,6 +3,7 @@
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::auth::User;
+use crate::auth::store::user_from_row;
 use crate::db::{Db, placeholders};
 use crate::error::AppError;
 
@@ -11,17 +12,14 @@ pub async fn users_named(db: &Db, names: &[String]) -> Result<Vec<User>, AppErro
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT id, username FROM users WHERE username IN ({})", placeholders(1, names.len()));
+    let sql = format!("SELECT id, username, is_bot FROM users WHERE username IN ({})", placeholders(1, names.len()));
     // Only fixed text and numbered placeholders went into `sql`.
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for name in names {
         query = query.bind(name);
     }
     let rows = query.fetch_all(db.pool()).await?;
-    Ok(rows
-        .iter()
-        .map(|r| Ok(User { id: r.try_get("id")?, username: r.try_get("username")? }))
-        .collect::<Result<_, sqlx::Error>>()?)
+    Ok(rows.iter().map(|r| Ok(user_from_row(r, "id", "username", "is_bot")?)).collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// Whether two people are in a conversation together.

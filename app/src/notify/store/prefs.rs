@@ -73,7 +73,10 @@ pub async fn summaries_due(db: &Db, now: i64, limit: i64) -> Result<Vec<(i64, i6
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    Ok(rows.iter().map(|r| Ok((r.try_get("user_id")?, r.try_get("held_until")?))).collect::<Result<_, sqlx::Error>>()?)
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("user_id")?, r.try_get("held_until")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// A held notification, grouped by what collapses it.
@@ -179,12 +182,11 @@ pub async fn take_held_messages<'c, E>(exec: &mut E, user_id: i64) -> Result<Vec
 where
     for<'e> &'e mut E: Executor<'e, Database = Any>,
 {
-    let rows = sqlx::query(
-        "DELETE FROM held_pushes WHERE user_id = $1 RETURNING conversation_id, last_message_id, count",
-    )
-    .bind(user_id)
-    .fetch_all(&mut *exec)
-    .await?;
+    let rows =
+        sqlx::query("DELETE FROM held_pushes WHERE user_id = $1 RETURNING conversation_id, last_message_id, count")
+            .bind(user_id)
+            .fetch_all(&mut *exec)
+            .await?;
     Ok(rows
         .iter()
         .map(|r| Ok((r.try_get("conversation_id")?, r.try_get("last_message_id")?, r.try_get("count")?)))

@@ -84,7 +84,10 @@ impl ScheduleRow {
     }
 }
 
-pub async fn insert_schedule<'c>(exec: impl Executor<'c, Database = Any>, s: &NewSchedule<'_>) -> Result<i64, AppError> {
+pub async fn insert_schedule<'c>(
+    exec: impl Executor<'c, Database = Any>,
+    s: &NewSchedule<'_>,
+) -> Result<i64, AppError> {
     let row = sqlx::query(
         "INSERT INTO notification_schedules (user_id, actor_id, token_id, kind, title, body, url, priority, tag, \
          rrule, timezone, starts_at, next_at, created_at) \

@@ -83,5 +83,7 @@ fn latest_list(
             </li>
         }
     });
-    Either::Right(view! { <ul class="bell-list" aria-label=tr_in(locale, |l| td_string!(l, notify.latest))>{items.collect_view()}</ul> })
+    Either::Right(
+        view! { <ul class="bell-list" aria-label=tr_in(locale, |l| td_string!(l, notify.latest))>{items.collect_view()}</ul> },
+    )
 }

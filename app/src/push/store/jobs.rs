@@ -5,10 +5,10 @@
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
 use crate::db::Db;
+use crate::db::placeholders;
 use crate::error::AppError;
 use crate::push::deliver::PushJob;
 use crate::push::model::Delivery;
-use crate::db::placeholders;
 
 /// One device to push to.
 #[derive(Debug, Clone)]

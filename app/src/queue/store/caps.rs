@@ -53,7 +53,13 @@ pub async fn within_caps<'j>(conn: &mut sqlx::AnyConnection, jobs: &'j [NewJob])
 /// Pending jobs per value of `column` (a constant of this file), for `keys`.
 async fn pending_by<K>(conn: &mut sqlx::AnyConnection, column: &str, keys: &[K]) -> Result<HashMap<K, i64>, AppError>
 where
-    K: Clone + Eq + std::hash::Hash + for<'q> sqlx::Encode<'q, Any> + sqlx::Type<Any> + for<'r> sqlx::Decode<'r, Any> + Send,
+    K: Clone
+        + Eq
+        + std::hash::Hash
+        + for<'q> sqlx::Encode<'q, Any>
+        + sqlx::Type<Any>
+        + for<'r> sqlx::Decode<'r, Any>
+        + Send,
 {
     let mut counts = HashMap::new();
     for chunk in keys.chunks(KEYS_PER_STATEMENT) {

@@ -1,0 +1,141 @@
+//! `/api/v1/bots/*`: thin handlers over the `Bots` service. Only a person
+//! signed in manages bots; a token (a bot's own included) gets 403.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use app::bots::model::{Bot, BotChanges, BotCreated, BotToken, NewBot, WebhookDelivery};
+use app::error::{AppError, ErrorBody};
+use app::state::AppState;
+
+use super::extract::{Json, Path, Person, Query};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/bots", get(list).post(create))
+        .route("/bots/{id}", get(show).patch(update).delete(remove))
+        .route("/bots/{id}/token", post(rotate_token))
+        .route("/bots/{id}/deliveries", get(deliveries))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/bots",
+    tag = "bots",
+    request_body = NewBot,
+    responses((status = 201, description = "the bot, with its token and signing secret (shown once)", body = BotCreated), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot make bots: sign in", body = ErrorBody), (status = 409, description = "the username is taken (username_taken), or too many bots (too_many_bots)", body = ErrorBody), (status = 422, description = "invalid username, display name, webhook URL or events", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Json(body): Json<NewBot>,
+) -> Result<(StatusCode, Json<BotCreated>), AppError> {
+    Ok((StatusCode::CREATED, Json(state.bots.create(&session, &body).await?)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/bots",
+    tag = "bots",
+    responses((status = 200, description = "my bots", body = Vec<Bot>), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn list(State(state): State<AppState>, Person(session): Person) -> Result<Json<Vec<Bot>>, AppError> {
+    state.bots.list(&session).await.map(Json)
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/bots/{id}",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id")),
+    responses((status = 200, description = "the bot", body = Bot), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody), (status = 404, description = "no such bot of mine", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn show(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+) -> Result<Json<Bot>, AppError> {
+    state.bots.get(&session, id).await.map(Json)
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/bots/{id}",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id")),
+    request_body = BotChanges,
+    responses((status = 200, description = "the bot as it now is", body = Bot), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody), (status = 404, description = "no such bot of mine", body = ErrorBody), (status = 422, description = "invalid display name, webhook URL or events", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn update(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+    Json(body): Json<BotChanges>,
+) -> Result<Json<Bot>, AppError> {
+    state.bots.update(&session, id, &body).await.map(Json)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/bots/{id}",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id")),
+    responses((status = 204, description = "deleted, with its token and messages"), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody), (status = 404, description = "no such bot of mine", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    state.bots.delete(&session, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/bots/{id}/token",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id")),
+    responses((status = 201, description = "the new token (shown once); the old one no longer works", body = BotToken), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody), (status = 404, description = "no such bot of mine", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn rotate_token(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<BotToken>), AppError> {
+    Ok((StatusCode::CREATED, Json(state.bots.rotate_token(&session, id).await?)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct DeliveryFilter {
+    /// `pending`, `done` or `dead` (default).
+    status: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/bots/{id}/deliveries",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id"), DeliveryFilter),
+    responses((status = 200, description = "the bot's webhook deliveries with that status, newest first", body = Vec<WebhookDelivery>), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody), (status = 404, description = "no such bot of mine", body = ErrorBody), (status = 422, description = "invalid status", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn deliveries(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+    Query(filter): Query<DeliveryFilter>,
+) -> Result<Json<Vec<WebhookDelivery>>, AppError> {
+    let status = filter.status.as_deref().unwrap_or("dead");
+    state.bots.deliveries(&session, id, status).await.map(Json)
+}
