@@ -136,14 +136,20 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         hub,
         auth: Auth {
             db: db.clone(),
-            limits,
+            limits: limits.clone(),
             secure_cookies: config.secure_cookies(),
             admins: Arc::new(config.admins.clone()),
         },
-        chat,
+        chat: chat.clone(),
         push,
         notify,
-        bots: Bots { db: db.clone(), allow_private: config.push.allow_private },
+        bots: Bots {
+            db: db.clone(),
+            allow_private: config.push.allow_private,
+            chat: chat.clone(),
+            limits: limits.clone(),
+            public_url: config.public_url.clone(),
+        },
     };
     Ok(Services { state, pool, writer: writer_task, cluster })
 }

@@ -26,6 +26,7 @@ backend_tests!(
     a_bot_failing_for_a_day_is_disabled_and_its_owner_told,
     member_events_tell_a_bot_who_joined_and_left,
     a_bot_shows_it_is_typing_over_rest,
+    an_incoming_hook_posts_as_the_bot_once_per_client_id,
 );
 
 /// Creates a bot owned by `owner`; returns its id, token and signing secret.
@@ -430,5 +431,86 @@ async fn a_bot_shows_it_is_typing_over_rest(backend: Backend) {
     assert_eq!(status, 403, "only where it is a member");
     let (status, _) = bot.post("/api/v1/conversations/999999/typing", json!({})).await;
     assert_eq!(status, 404);
+    server.finish().await;
+}
+
+async fn an_incoming_hook_posts_as_the_bot_once_per_client_id(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let alice = Api::signup(&server, "alice").await;
+    let carol = Api::signup(&server, "carol").await;
+    let (bot_id, _, _) = make_bot(&alice, json!({"username": "ci-bot"})).await;
+    let (carols_bot, _, _) = make_bot(&carol, json!({"username": "carolbot"})).await;
+    let dm = alice.conversation_with(&["ci-bot"]).await;
+    let hooks = format!("/api/v1/bots/{bot_id}/hooks");
+
+    let (status, hook) = alice.post(&hooks, json!({"conversation_id": dm})).await;
+    assert_eq!(status, 201, "{hook}");
+    let url = hook["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&server.url("/api/v1/hooks/hook_")), "{url}");
+    let (_, listed) = alice.get(&hooks).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(listed[0].get("url").is_none(), "the url shows once");
+
+    // Whoever holds the url posts as the bot, with no token.
+    let anyone = reqwest::Client::new();
+    let post = |body: Value| {
+        let (anyone, url) = (anyone.clone(), url.clone());
+        async move {
+            let r = anyone.post(&url).json(&body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, first) = post(json!({"text": "Build 42 passed", "client_id": "build-42"})).await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(
+        (first["author"]["username"].clone(), first["author"]["is_bot"].clone()),
+        (json!("ci-bot"), json!(true))
+    );
+    let (status, again) = post(json!({"text": "Build 42 passed", "client_id": "build-42"})).await;
+    assert_eq!((status, again["id"].clone()), (200, first["id"].clone()), "a retry posts nothing new");
+    let (status, _) = post(json!({"body": "Deployed"})).await;
+    assert_eq!(status, 201);
+    let (_, history) = alice.get(&format!("/api/v1/conversations/{dm}/messages")).await;
+    let bodies: Vec<&str> = history.as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["Build 42 passed", "Deployed"]);
+
+    for (body, code) in [
+        (json!({}), "empty_message"),
+        (json!({"text": "x", "client_id": "x".repeat(201)}), "invalid_client_id"),
+        (json!({"text": "x".repeat(4001)}), "message_too_long"),
+    ] {
+        let (status, answer) = post(body.clone()).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (422, Some(code)), "{body}: {answer}");
+    }
+    let r = anyone.post(server.url("/api/v1/hooks/hook_wrong")).json(&json!({"text": "x"})).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+
+    // A hook goes only where its bot and its owner both are.
+    let (status, body) = carol.post(&format!("/api/v1/bots/{carols_bot}/hooks"), json!({"conversation_id": dm})).await;
+    assert_eq!(status, 403, "carol is not in alice's conversation: {body}");
+    let solo = carol.conversation_with(&["alice"]).await;
+    let (status, body) =
+        carol.post(&format!("/api/v1/bots/{carols_bot}/hooks"), json!({"conversation_id": solo})).await;
+    assert_eq!((status, body["error"]["code"].clone()), (422, json!("bot_not_member")), "{body}");
+    let (status, _) = carol.get(&hooks).await;
+    assert_eq!(status, 404, "not carol's bot");
+
+    // Past its burst, a hook is told to wait.
+    let mut limited = false;
+    for n in 0..30 {
+        let (status, _) = post(json!({"text": format!("tick {n}")})).await;
+        if status == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "a hook is rate-limited");
+
+    let hook_id = hook["id"].as_i64().unwrap();
+    let (status, _) = alice.delete(&format!("{hooks}/{hook_id}")).await;
+    assert_eq!(status, 204);
+    let (status, _) = post(json!({"text": "still there?"})).await;
+    assert_eq!(status, 404, "a revoked hook posts nothing");
+    assert_eq!(alice.delete(&format!("{hooks}/{hook_id}")).await.0, 404);
     server.finish().await;
 }

@@ -26,10 +26,15 @@ pub struct RateLimits {
     pub password: Arc<Keyed<i64>>,
     /// "Typing" notices per user: each is a frame to every member.
     pub typing: Arc<Keyed<i64>>,
+    /// Posts per incoming webhook.
+    pub hooks: Arc<Keyed<i64>>,
 }
 
 /// "Typing" per user: a bot renewing it every second stays well inside.
 pub const TYPING: Limit = Limit { burst: 20, per_minute: 120 };
+
+/// Posts through one incoming webhook: a burst (a CI run's steps), then one a second.
+pub const HOOK: Limit = Limit { burst: 20, per_minute: 60 };
 
 /// Test notifications per user: a few in a row, then one a minute.
 pub const PUSH_TEST: Limit = Limit { burst: 3, per_minute: 1 };
@@ -42,6 +47,7 @@ impl RateLimits {
             push_test: Arc::new(Keyed::new(PUSH_TEST)),
             password: Arc::new(Keyed::new(auth)),
             typing: Arc::new(Keyed::new(TYPING)),
+            hooks: Arc::new(Keyed::new(HOOK)),
         }
     }
 

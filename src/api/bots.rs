@@ -4,14 +4,16 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::Deserialize;
 
-use app::bots::model::{Bot, BotChanges, BotCreated, BotToken, NewBot, WebhookDelivery};
+use app::bots::model::{Bot, BotChanges, BotCreated, BotToken, Hook, HookPost, NewBot, NewHook, WebhookDelivery};
+use app::chat::Message;
+use app::chat::service::Sent;
 use app::error::{AppError, ErrorBody};
 use app::state::AppState;
 
-use super::extract::{Json, Path, Person, Query};
+use super::extract::{ClientIp, Json, Path, Person, Query};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -19,6 +21,9 @@ pub fn router() -> Router<AppState> {
         .route("/bots/{id}", get(show).patch(update).delete(remove))
         .route("/bots/{id}/token", post(rotate_token))
         .route("/bots/{id}/deliveries", get(deliveries))
+        .route("/bots/{id}/hooks", get(hooks).post(create_hook))
+        .route("/bots/{id}/hooks/{hook_id}", delete(revoke_hook))
+        .route("/hooks/{secret}", post(post_via_hook))
 }
 
 #[utoipa::path(
@@ -138,4 +143,74 @@ pub(super) async fn deliveries(
 ) -> Result<Json<Vec<WebhookDelivery>>, AppError> {
     let status = filter.status.as_deref().unwrap_or("dead");
     state.bots.deliveries(&session, id, status).await.map(Json)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/bots/{id}/hooks",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id")),
+    request_body = NewHook,
+    responses((status = 201, description = "the hook, with its secret url (shown once)", body = Hook), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not a member of that conversation, or a token (sign in)", body = ErrorBody), (status = 404, description = "no such bot of mine, or no such conversation", body = ErrorBody), (status = 422, description = "the bot is not in that conversation (bot_not_member)", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn create_hook(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+    Json(body): Json<NewHook>,
+) -> Result<(StatusCode, Json<Hook>), AppError> {
+    Ok((StatusCode::CREATED, Json(state.bots.create_hook(&session, id, &body).await?)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/bots/{id}/hooks",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id")),
+    responses((status = 200, description = "the bot's hooks (without their secret urls)", body = Vec<Hook>), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody), (status = 404, description = "no such bot of mine", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn hooks(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<Hook>>, AppError> {
+    state.bots.hooks(&session, id).await.map(Json)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/bots/{id}/hooks/{hook_id}",
+    tag = "bots",
+    params(("id" = i64, Path, description = "the bot's id"), ("hook_id" = i64, Path, description = "the hook's id")),
+    responses((status = 204, description = "revoked: its url no longer posts"), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "a token cannot manage bots: sign in", body = ErrorBody), (status = 404, description = "no such bot of mine, or no such hook of it", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["session"]))
+)]
+pub(super) async fn revoke_hook(
+    State(state): State<AppState>,
+    Person(session): Person,
+    Path((id, hook_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
+    state.bots.revoke_hook(&session, id, hook_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/hooks/{secret}",
+    tag = "bots",
+    params(("secret" = String, Path, description = "the hook's secret, from its url")),
+    request_body = HookPost,
+    responses((status = 201, description = "posted as the bot", body = Message), (status = 200, description = "a repeated client_id: the original, nothing new", body = Message), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 403, description = "the bot is no longer in the conversation", body = ErrorBody), (status = 404, description = "no such hook (revoked, or a wrong secret)", body = ErrorBody), (status = 422, description = "no text, too long, or a bad client_id", body = ErrorBody), (status = 429, description = "too many posts; see Retry-After", body = ErrorBody)),
+    security(())
+)]
+pub(super) async fn post_via_hook(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(secret): Path<String>,
+    Json(body): Json<HookPost>,
+) -> Result<(StatusCode, Json<Message>), AppError> {
+    let (message, sent) = state.bots.post_via_hook(ip, &secret, &body).await?;
+    Ok((if sent == Sent::Created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }

@@ -27,6 +27,7 @@ use super::{auth, bots, chat, notify, push};
         notify::publish, notify::list, notify::unread_count, notify::read, notify::read_all, notify::archive,
         notify::scheduled, notify::cancel_scheduled, notify::preferences, notify::set_preferences,
         bots::create, bots::list, bots::show, bots::update, bots::remove, bots::rotate_token, bots::deliveries,
+        bots::create_hook, bots::hooks, bots::revoke_hook, bots::post_via_hook,
         crate::ws::upgrade, document,
     ),
     modifiers(&Credentials),

@@ -8,6 +8,8 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
+pub mod hooks;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod signature;

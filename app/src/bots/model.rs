@@ -129,6 +129,39 @@ pub struct WebhookDelivery {
     pub finished_at: Option<i64>,
 }
 
+/// An incoming webhook: a secret URL that posts as the bot into one
+/// conversation. Its `url` is shown once, when it is made.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hook {
+    pub id: i64,
+    pub bot_id: i64,
+    pub conversation_id: i64,
+    /// `POST` here to post; only in the answer that made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// `POST /api/v1/bots/{id}/hooks`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewHook {
+    pub conversation_id: i64,
+}
+
+/// `POST /api/v1/hooks/{secret}`: `body` (or `text`, as Slack-style senders
+/// say it); with `client_id`, a retry posts nothing new.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HookPost {
+    pub body: Option<String>,
+    pub text: Option<String>,
+    /// Any string up to 200 characters, unique per message for this hook.
+    pub client_id: Option<String>,
+}
+
 pub const DISPLAY_NAME_MAX: usize = 64;
 
 /// Trims; empty is none; at most [`DISPLAY_NAME_MAX`] characters.

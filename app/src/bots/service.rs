@@ -12,9 +12,11 @@ use super::webhook::{Event, KIND};
 use crate::auth::model::validate_username;
 use crate::auth::service::Session;
 use crate::auth::session::new_secret;
+use crate::chat::service::Chat;
 use crate::db::Db;
 use crate::error::{AppError, internal};
 use crate::outbound::{UrlProblem, check_url};
+use crate::rate_limit::RateLimits;
 
 /// A person's bots at most (each is an account on the server).
 pub const MAX_BOTS_PER_OWNER: usize = 20;
@@ -25,6 +27,11 @@ pub struct Bots {
     pub db: Db,
     /// Webhooks may be http or private addresses (development and tests).
     pub allow_private: bool,
+    /// Incoming hooks post through it.
+    pub chat: Chat,
+    pub limits: RateLimits,
+    /// Where hook URLs point.
+    pub public_url: String,
 }
 
 impl Bots {

@@ -5,8 +5,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 mod delivery;
+mod hooks;
 
 pub use delivery::*;
+pub use hooks::*;
 
 use super::model::{Bot, EventType, join_events, split_events};
 use crate::auth::scope::Scope;
