@@ -1,11 +1,12 @@
-// A bot as Alice meets it: she makes one (over the API, with her session,
-// as a script of hers would), starts a conversation with it from "New" in
+// A bot as Alice meets it: she makes one in Settings → Bots (its token is
+// shown once, for her program), starts a conversation with it from "New" in
 // the list, and it answers like an assistant: "typing…" first, then its
 // reply, both with her app open. The bot is tagged as one in the list and
 // the header, and its reply survives a reload.
 import assert from 'node:assert/strict';
 import {
-  backToList, conversationLink, eventually, message, say, signUpInUi, startConversation, step, uniqueName,
+  backToList, conversationLink, eventually, message, openSettings, say, signUpInUi, startConversation, step,
+  uniqueName,
 } from '../lib.mjs';
 
 export const profiles = ['desktop', 'phone'];
@@ -28,20 +29,20 @@ export default {
     const page = await context.newPage();
     const alice = uniqueName('alice');
     const botName = uniqueName('helper');
-    step('alice signs up and makes a bot');
+    step('alice signs up and makes a bot in Settings; its token shows once');
     await signUpInUi(page, base, alice);
-    const made = await page.evaluate(async (username) => {
-      const res = await fetch('/api/v1/bots', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username, display_name: 'Helper' }),
-      });
-      return { status: res.status, body: await res.json() };
-    }, botName);
-    assert.equal(made.status, 201, JSON.stringify(made.body));
-    const token = made.body.token;
+    await openSettings(page);
+    const bots = page.getByRole('region', { name: 'Bots' });
+    await bots.getByText('No bots yet.').waitFor();
+    await bots.getByLabel('Bot username').fill(botName);
+    await bots.getByRole('button', { name: 'Create bot' }).click();
+    const token = (await bots.getByTestId('bot-token').textContent())?.trim();
+    assert.match(token ?? '', /^tid_/);
+    assert.match((await bots.getByTestId('bot-secret').textContent()) ?? '', /^whsec_/);
+    await bots.getByRole('list', { name: 'Bots' }).getByRole('heading', { name: new RegExp(botName) }).waitFor();
 
     step('she starts a conversation with it from "New"; the header says it is a bot');
+    await backToList(page);
     const id = await startConversation(page, botName);
     await page.getByRole('heading', { level: 1, name: new RegExp(`${botName}\\s*bot`, 'i') }).waitFor();
     await page.waitForSelector('.chat-layout[data-connection=online]');
@@ -63,6 +64,16 @@ export default {
     assert.match((await row.textContent()) ?? '', /bot/i);
     await page.reload();
     await eventually(async () => (await page.getByText('Dentist at 15:00.', { exact: false }).count()) > 0, 'the answer after a reload');
+
+    step('she gives it a new token: the old one stops working; then she deletes it');
+    await openSettings(page);
+    const card = page.getByRole('region', { name: 'Bots' }).getByRole('listitem').filter({ hasText: botName });
+    await card.getByRole('button', { name: 'New token' }).click();
+    await page.getByRole('region', { name: 'Bots' }).getByText('Its new token (shown only once):').waitFor();
+    const old = await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(old.status, 401);
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('region', { name: 'Bots' }).getByText('No bots yet.').waitFor();
     await context.close();
   },
 };

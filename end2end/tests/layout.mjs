@@ -82,8 +82,16 @@ export default {
       await page.waitForURL((url) => url.pathname === '/');
       await look(page, 'list', width);
       await openConversation(page, friend);
-      step(`${width}: settings`);
+      step(`${width}: settings, with a bot that has the longest name there is`);
+      await page.evaluate(async (name) => {
+        await fetch('/api/v1/bots', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: name, webhook_url: 'https://hooks.example.com/a/very/long/path/that/goes/on' }),
+        });
+      }, `b${Date.now()}${width}`.padEnd(32, 'x').slice(0, 32));
       await openSettings(page);
+      await page.getByRole('list', { name: 'Bots' }).scrollIntoViewIfNeeded();
       await look(page, 'settings', width);
       step(`${width}: the inbox, with a long notification in it`);
       await page.evaluate(async (me) => {

@@ -3,7 +3,9 @@
 //! instead of a password, and optionally a webhook: what happens in its
 //! conversations is POSTed there, signed, through the one delivery queue.
 
+pub mod api;
 pub mod model;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod events;

@@ -162,6 +162,13 @@ pub struct HookPost {
     pub client_id: Option<String>,
 }
 
+/// A bot with its latest failed deliveries, for the Bots settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BotSummary {
+    pub bot: Bot,
+    pub failures: Vec<WebhookDelivery>,
+}
+
 pub const DISPLAY_NAME_MAX: usize = 64;
 
 /// Trims; empty is none; at most [`DISPLAY_NAME_MAX`] characters.

@@ -16,6 +16,7 @@ pub fn SettingsPage() -> impl IntoView {
             <crate::notify::NotificationPreferences/>
             <Devices/>
             <crate::auth::settings::Sessions/>
+            <crate::bots::ui::BotsSettings/>
             <InstallPrompt/>
         </div>
     }

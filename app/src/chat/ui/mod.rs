@@ -25,6 +25,7 @@ mod typing;
 
 pub use conversation::{ConversationView, NoConversation};
 pub use list::ConversationList;
+pub use message::BotBadge;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
