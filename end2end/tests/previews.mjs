@@ -86,8 +86,8 @@ export default {
     await signIn(phone, base, bob.name);
     await openSettings(phone);
     await phone.getByRole('checkbox', { name: 'Hold notifications at night and send one summary after' }).check();
-    await phone.getByLabel('From').fill('22:30');
-    await phone.getByLabel('To').fill('06:45');
+    await phone.getByLabel('From', { exact: true }).fill('22:30');
+    await phone.getByLabel('To', { exact: true }).fill('06:45');
     await phone.getByRole('button', { name: 'Save' }).click();
     await phone.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const saved = await phone.evaluate(async () => (await (await fetch('/api/v1/me/preferences')).json()).quiet_hours);
