@@ -11,6 +11,8 @@ pub mod access;
 #[cfg(feature = "ssr")]
 pub mod fanout;
 #[cfg(feature = "ssr")]
+mod members;
+#[cfg(feature = "ssr")]
 mod read;
 #[cfg(feature = "ssr")]
 pub mod schedule;
