@@ -4,6 +4,11 @@
 // reply, both with her app open. The bot is tagged as one in the list and
 // the header, and its reply survives a reload.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   backToList, conversationLink, eventually, message, openSettings, say, signUpInUi, startConversation, step,
   uniqueName,
@@ -23,6 +28,35 @@ async function asBot(base, token, method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const agentBinary = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'release', 'echo-agent');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Makes a bot in Settings → Bots (open); returns the token and secret it shows once. */
+async function makeBotInSettings(page, name, webhookUrl) {
+  const bots = page.getByRole('region', { name: 'Bots' });
+  const form = bots.getByRole('form', { name: 'New bot' });
+  await form.getByLabel('Bot username').fill(name);
+  if (webhookUrl) await form.getByLabel('Webhook URL (optional)').fill(webhookUrl);
+  await form.getByRole('button', { name: 'Create bot' }).click();
+  const token = (await bots.getByTestId('bot-token').textContent())?.trim() ?? '';
+  const secret = (await bots.getByTestId('bot-secret').textContent())?.trim() ?? '';
+  assert.match(token, /^tid_/);
+  assert.match(secret, /^whsec_/);
+  await bots.getByRole('list', { name: 'Bots' }).getByRole('heading', { name: new RegExp(name) }).waitFor();
+  return { token, secret };
+}
+
 export default {
   async 'a person talks with a bot: it shows it is typing, answers, and is tagged as a bot'({ browser, base }) {
     const context = await browser.newContext();
@@ -32,14 +66,8 @@ export default {
     step('alice signs up and makes a bot in Settings; its token shows once');
     await signUpInUi(page, base, alice);
     await openSettings(page);
-    const bots = page.getByRole('region', { name: 'Bots' });
-    await bots.getByText('No bots yet.').waitFor();
-    await bots.getByLabel('Bot username').fill(botName);
-    await bots.getByRole('button', { name: 'Create bot' }).click();
-    const token = (await bots.getByTestId('bot-token').textContent())?.trim();
-    assert.match(token ?? '', /^tid_/);
-    assert.match((await bots.getByTestId('bot-secret').textContent()) ?? '', /^whsec_/);
-    await bots.getByRole('list', { name: 'Bots' }).getByRole('heading', { name: new RegExp(botName) }).waitFor();
+    await page.getByRole('region', { name: 'Bots' }).getByText('No bots yet.').waitFor();
+    const { token } = await makeBotInSettings(page, botName);
 
     step('she starts a conversation with it from "New"; the header says it is a bot');
     await backToList(page);
@@ -75,5 +103,44 @@ export default {
     await card.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('region', { name: 'Bots' }).getByText('No bots yet.').waitFor();
     await context.close();
+  },
+
+  async 'echo-agent, a real bot process, gets her message by webhook, shows it is typing and answers'({ browser, base }) {
+    assert.ok(existsSync(agentBinary), `build the example first: cargo build --release -p echo-agent (no ${agentBinary})`);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const alice = uniqueName('alice');
+    const botName = uniqueName('echo');
+    const port = await freePort();
+    step('alice makes a bot whose webhook is the agent');
+    await signUpInUi(page, base, alice);
+    await openSettings(page);
+    const { token, secret } = await makeBotInSettings(page, botName, `http://127.0.0.1:${port}/hook`);
+    const agent = spawn(agentBinary, [], {
+      env: { ...process.env, TIDINGS_URL: base, BOT_TOKEN: token, SIGNING_SECRET: secret, LISTEN: `127.0.0.1:${port}` },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    try {
+      await eventually(() => new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+        socket.on('error', () => resolve(false));
+      }), 'the agent listens');
+
+      step('she writes to it; it shows it is typing, then answers');
+      await backToList(page);
+      await startConversation(page, botName);
+      await page.waitForSelector('.chat-layout[data-connection=online]');
+      await say(page, 'hello there');
+      await page.getByTestId('typing').filter({ hasText: botName }).waitFor({ timeout: 15_000 });
+      await message(page, 'You said: hello there').waitFor({ timeout: 15_000 });
+
+      step('the answer stays after a reload, and came once');
+      await page.reload();
+      await message(page, 'You said: hello there').waitFor();
+      assert.equal(await message(page, 'You said: hello there').count(), 1);
+    } finally {
+      agent.kill();
+      await context.close();
+    }
   },
 };

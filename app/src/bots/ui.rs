@@ -51,7 +51,7 @@ pub fn BotsSettings() -> impl IntoView {
                     <code data-testid="bot-token">{t.token}</code>
                 </div>
             })}
-            <ActionForm action=create attr:class="form bot-create">
+            <ActionForm action=create attr:class="form bot-create" attr:aria-label=tr(|l| td_string!(l, bots.new))>
                 <label class="field">
                     {tr(|l| td_string!(l, bots.username))}
                     <input name="username" autocomplete="off" autocapitalize="none" spellcheck="false" required minlength="3" maxlength="32"/>
