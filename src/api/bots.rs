@@ -5,7 +5,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use serde::Deserialize;
 
 use app::bots::model::{Bot, BotChanges, BotCreated, BotToken, Hook, HookPost, NewBot, NewHook, WebhookDelivery};
 use app::chat::Message;
@@ -13,7 +12,7 @@ use app::chat::service::Sent;
 use app::error::{AppError, ErrorBody};
 use app::state::AppState;
 
-use super::extract::{ClientIp, Json, Path, Person, Query};
+use super::extract::{ClientIp, DeliveryFilter, Json, Path, Person, Query};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -120,13 +119,6 @@ pub(super) async fn rotate_token(
     Ok((StatusCode::CREATED, Json(state.bots.rotate_token(&session, id).await?)))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct DeliveryFilter {
-    /// `pending`, `done` or `dead` (default).
-    status: Option<String>,
-}
-
 #[utoipa::path(
     get,
     path = "/api/v1/bots/{id}/deliveries",
@@ -141,8 +133,7 @@ pub(super) async fn deliveries(
     Path(id): Path<i64>,
     Query(filter): Query<DeliveryFilter>,
 ) -> Result<Json<Vec<WebhookDelivery>>, AppError> {
-    let status = filter.status.as_deref().unwrap_or("dead");
-    state.bots.deliveries(&session, id, status).await.map(Json)
+    state.bots.deliveries(&session, id, filter.status()).await.map(Json)
 }
 
 #[utoipa::path(

@@ -122,6 +122,20 @@ caller!(
     |s| s.require(Scope::Notify)
 );
 
+/// `?status=` of a deliveries list: `pending`, `done` or `dead` (default).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryFilter {
+    /// `pending`, `done` or `dead` (default).
+    status: Option<String>,
+}
+
+impl DeliveryFilter {
+    pub fn status(&self) -> &str {
+        self.status.as_deref().unwrap_or("dead")
+    }
+}
+
 /// Who is signing in: the client's address (for the rate limit) and device.
 pub struct SigningIn(pub Visitor);
 

@@ -10,7 +10,7 @@ use app::error::{AppError, ErrorBody};
 use app::push::model::{Delivery, Device, NewSubscription, Preview};
 use app::state::AppState;
 
-use super::extract::{Json, Path, Pusher, Query};
+use super::extract::{DeliveryFilter, Json, Path, Pusher, Query};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -129,12 +129,6 @@ pub(super) async fn test(
     Ok((StatusCode::ACCEPTED, Json(Queued { queued })))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct DeliveryFilter {
-    status: Option<String>,
-}
-
 #[utoipa::path(
     get,
     path = "/api/v1/push/deliveries",
@@ -148,8 +142,7 @@ pub(super) async fn deliveries(
     Pusher(session): Pusher,
     Query(filter): Query<DeliveryFilter>,
 ) -> Result<Json<Vec<Delivery>>, AppError> {
-    let status = filter.status.as_deref().unwrap_or("dead");
-    state.push.deliveries(&session.user, status).await.map(Json)
+    state.push.deliveries(&session.user, filter.status()).await.map(Json)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -7,21 +7,14 @@ use super::model::{Bot, BotCreated, BotSummary, BotToken};
 use crate::error::AppError;
 
 /// Failed deliveries shown per bot.
-pub const FAILURES_SHOWN: usize = 3;
+pub const FAILURES_SHOWN: i64 = 3;
 
 #[server(prefix = "/fn", endpoint = "bots/list")]
 pub async fn list_bots() -> Result<Vec<BotSummary>, AppError> {
     use crate::server_ctx;
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
-        let bots = &server_ctx::state()?.bots;
-        let mut out = Vec::new();
-        for bot in bots.list(&session).await? {
-            let mut failures = bots.deliveries(&session, bot.id, "dead").await?;
-            failures.truncate(FAILURES_SHOWN);
-            out.push(BotSummary { bot, failures });
-        }
-        Ok(out)
+        server_ctx::state()?.bots.summaries(&session, FAILURES_SHOWN).await
     })
     .await
 }

@@ -33,11 +33,9 @@ impl MessageStep for BotStep {
         if bots.is_empty() {
             return Ok(());
         }
-        let with_bots: Vec<i64> = {
-            let mut ids: Vec<i64> = bots.iter().map(|b| b.conversation_id).collect();
-            ids.dedup();
-            ids
-        };
+        let mut with_bots: Vec<i64> = bots.iter().map(|b| b.conversation_id).collect();
+        with_bots.sort_unstable();
+        with_bots.dedup();
         let conversations = store::conversations(&mut **tx, &with_bots).await?;
         let mut jobs = Vec::new();
         for stored in batch {
@@ -96,12 +94,12 @@ impl BotMembers {
         if bots.is_empty() {
             return Ok(());
         }
-        let mut conn = self.db.pool().acquire().await?;
-        let Some(conversation) = store::conversations(&mut conn, &[conversation_id]).await?.remove(&conversation_id)
+        // One transaction: the conversation is read where its jobs are written.
+        let mut tx = self.db.begin_write().await?;
+        let Some(conversation) = store::conversations(&mut tx, &[conversation_id]).await?.remove(&conversation_id)
         else {
             return Ok(());
         };
-        drop(conn);
         let now = crate::db::now_ms();
         let mut jobs = Vec::new();
         for bot in &bots {
@@ -122,7 +120,6 @@ impl BotMembers {
                 }
             }
         }
-        let mut tx = self.db.begin_write().await?;
         enqueue_many(&mut tx, &jobs).await?;
         tx.commit().await?;
         self.wake.wake();

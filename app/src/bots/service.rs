@@ -5,7 +5,7 @@
 use base64::Engine;
 
 use super::model::{
-    Bot, BotChanges, BotCreated, BotToken, NewBot, WebhookDelivery, parse_events, validate_display_name,
+    Bot, BotChanges, BotCreated, BotSummary, BotToken, NewBot, WebhookDelivery, parse_events, validate_display_name,
 };
 use super::store::{self, NewBotRow};
 use super::webhook::{Event, KIND};
@@ -115,6 +115,16 @@ impl Bots {
         Ok(BotToken { token })
     }
 
+    /// My bots, each with its latest `failures` dead letters (Settings → Bots).
+    pub async fn summaries(&self, session: &Session, failures: i64) -> Result<Vec<BotSummary>, AppError> {
+        let mut out = Vec::new();
+        for bot in self.list(session).await? {
+            let failures = self.jobs(bot.id, "dead", failures).await?;
+            out.push(BotSummary { bot, failures });
+        }
+        Ok(out)
+    }
+
     /// The bot's recent webhook deliveries with `status`, newest first.
     pub async fn deliveries(
         &self,
@@ -126,7 +136,11 @@ impl Bots {
         if !matches!(status, "pending" | "done" | "dead") {
             return Err(AppError::invalid("invalid_status", "status is one of pending, done, dead"));
         }
-        let jobs = crate::queue::store::list(&self.db, bot_id, KIND, status, 100).await?;
+        self.jobs(bot_id, status, 100).await
+    }
+
+    async fn jobs(&self, bot_id: i64, status: &str, limit: i64) -> Result<Vec<WebhookDelivery>, AppError> {
+        let jobs = crate::queue::store::list(&self.db, bot_id, KIND, status, limit).await?;
         Ok(jobs
             .into_iter()
             .map(|job| {
