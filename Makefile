@@ -23,13 +23,13 @@ test: setup test-rust build wasm-budget test-api test-e2e
 setup:
 	@scripts/setup.sh
 
-# The site and server, and the example bot the browser tests run.
+# The site and server, and the example bots the browser tests run.
 build:
 	cargo leptos build --release --split
-	cargo build --release --locked -p echo-agent
+	cargo build --release --locked -p echo-agent -p reminder-bot
 
 test-rust:
-	cargo test --locked -p tidings -p app -p echo-agent --features app/ssr
+	cargo test --locked -p tidings -p app -p echo-agent -p reminder-bot --features app/ssr
 
 test-e2e:
 	node end2end/run.mjs

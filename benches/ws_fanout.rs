@@ -282,26 +282,15 @@ async fn connect(
 
 /// The floor as a child process: this bench binary with `--floor-server`.
 struct FloorServer {
-    child: tokio::process::Child,
+    process: floor::FloorProcess,
     base: String,
 }
 
 impl FloorServer {
     async fn start() -> anyhow::Result<Self> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = tokio::process::Command::new(std::env::current_exe()?)
-            .arg("--floor-server")
-            .arg(port.to_string())
-            .kill_on_drop(true)
-            .spawn()?;
-        let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..200 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-                return Ok(Self { child, base });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        anyhow::bail!("the floor server did not start")
+        let process = floor::FloorProcess::start(std::env::current_exe()?).await?;
+        let base = process.base.clone();
+        Ok(Self { process, base })
     }
 
     fn target(&self, room: usize) -> Target {
@@ -313,11 +302,11 @@ impl FloorServer {
             send_path: "/send".into(),
             room_ws: format!("{ws}/ws?room=1"),
             idle_ws: format!("{ws}/ws"),
-            pid: self.child.id().expect("running"),
+            pid: self.process.pid(),
         }
     }
 
-    async fn stop(mut self) {
-        let _ = self.child.kill().await;
+    async fn stop(self) {
+        self.process.stop().await;
     }
 }

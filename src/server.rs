@@ -39,6 +39,7 @@ pub async fn launch(
     tasks.spawn(writer.run(stop.clone()));
     pool.spawn(&mut tasks, stop.clone()).await;
     app::chat::schedule::spawn(state.chat.clone(), &mut tasks, stop.clone());
+    app::chat::stream::spawn(state.chat.clone(), &mut tasks, stop.clone());
     app::notify::scheduler::spawn(state.notify.clone(), &mut tasks, stop.clone());
     if let Some(cluster) = &cluster {
         cluster.spawn(&mut tasks, stop.clone());

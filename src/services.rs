@@ -79,7 +79,8 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         Arc::new(PushStep { wake: wake.clone(), clock: config.clock.clone() }),
         Arc::new(BotStep { wake: wake.clone() }),
     ];
-    let (writer, writer_task) = Writer::new(db.clone(), Fanout::new(steps), broker.clone());
+    let fanout = Fanout::new(steps);
+    let (writer, writer_task) = Writer::new(db.clone(), fanout.clone(), broker.clone());
     // Reading a conversation or a notification closes its pushes elsewhere.
     let dismiss = Dismisser { db: db.clone(), wake: wake.clone() };
     let notify = Notify {
@@ -115,6 +116,8 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         writer,
         read_steps: read_steps.into(),
         member_steps: member_steps.into(),
+        fanout,
+        clock: config.clock.clone(),
     };
     let push = PushService {
         db: db.clone(),

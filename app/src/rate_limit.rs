@@ -28,6 +28,8 @@ pub struct RateLimits {
     pub typing: Arc<Keyed<i64>>,
     /// Posts per incoming webhook.
     pub hooks: Arc<Keyed<i64>>,
+    /// Appends to streamed replies per author: each is a frame to every member.
+    pub append: Arc<Keyed<i64>>,
 }
 
 /// "Typing" per user: a bot renewing it every second stays well inside.
@@ -35,6 +37,10 @@ pub const TYPING: Limit = Limit { burst: 20, per_minute: 120 };
 
 /// Posts through one incoming webhook: a burst (a CI run's steps), then one a second.
 pub const HOOK: Limit = Limit { burst: 20, per_minute: 60 };
+
+/// Appends per author: an agent streaming tokens at 50 a second (two
+/// replies at once) stays inside; more is a runaway loop.
+pub const APPEND: Limit = Limit { burst: 200, per_minute: 6000 };
 
 /// Test notifications per user: a few in a row, then one a minute.
 pub const PUSH_TEST: Limit = Limit { burst: 3, per_minute: 1 };
@@ -48,6 +54,7 @@ impl RateLimits {
             password: Arc::new(Keyed::new(auth)),
             typing: Arc::new(Keyed::new(TYPING)),
             hooks: Arc::new(Keyed::new(HOOK)),
+            append: Arc::new(Keyed::new(APPEND)),
         }
     }
 
@@ -57,6 +64,9 @@ impl RateLimits {
         self.send.limiter.retain_recent();
         self.push_test.limiter.retain_recent();
         self.password.limiter.retain_recent();
+        self.typing.limiter.retain_recent();
+        self.hooks.limiter.retain_recent();
+        self.append.limiter.retain_recent();
     }
 }
 

@@ -66,3 +66,36 @@ async fn pump(socket: WebSocket, frames: Option<broadcast::Receiver<Utf8Bytes>>)
         }
     }
 }
+
+/// The floor as a child process: the bench binary again, with `--floor-server`.
+pub struct FloorProcess {
+    child: tokio::process::Child,
+    pub base: String,
+}
+
+impl FloorProcess {
+    pub async fn start(bench: std::path::PathBuf) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = tokio::process::Command::new(bench)
+            .arg("--floor-server")
+            .arg(port.to_string())
+            .kill_on_drop(true)
+            .spawn()?;
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
+                return Ok(Self { child, base });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        anyhow::bail!("the floor server did not start")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap_or_default()
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}

@@ -1,16 +1,16 @@
 // A bot as Alice meets it: she makes one in Settings → Bots (its token is
 // shown once, for her program), starts a conversation with it from "New" in
 // the list, and it answers like an assistant: "typing…" first, then its
-// reply, both with her app open. The bot is tagged as one in the list and
+// reply, growing word by word behind a caret, with her app open. The bot is tagged as one in the list and
 // the header, and its reply survives a reload.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  backToList, conversationLink, eventually, message, openSettings, say, signUpInUi, startConversation, step,
+  backToList, bell, conversationLink, eventually, message, openSettings, say, signUpInUi, startConversation, step,
   uniqueName,
 } from '../lib.mjs';
 
@@ -29,7 +29,27 @@ async function asBot(base, token, method, path, body) {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const agentBinary = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'release', 'echo-agent');
+const release = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'release');
+const agentBinary = path.join(release, 'echo-agent');
+const reminderBinary = path.join(release, 'reminder-bot');
+const shots = path.join(root, 'target', 'screenshots');
+
+/** Starts an example bot as a real process on `port`; resolves once it listens. */
+async function runBot(binary, base, { token, secret }, port, extraEnv = {}) {
+  assert.ok(existsSync(binary), `build the examples first: make build (no ${binary})`);
+  const bot = spawn(binary, [], {
+    env: {
+      ...process.env, TIDINGS_URL: base, BOT_TOKEN: token, SIGNING_SECRET: secret, LISTEN: `127.0.0.1:${port}`,
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await eventually(() => new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+    socket.on('error', () => resolve(false));
+  }), `${path.basename(binary)} listens`);
+  return bot;
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -105,8 +125,7 @@ export default {
     await context.close();
   },
 
-  async 'echo-agent, a real bot process, gets her message by webhook, shows it is typing and answers'({ browser, base }) {
-    assert.ok(existsSync(agentBinary), `build the example first: cargo build --release -p echo-agent (no ${agentBinary})`);
+  async 'echo-agent, a real bot process, gets her message by webhook, shows it is typing and streams its answer'({ browser, base }) {
     const context = await browser.newContext();
     const page = await context.newPage();
     const alice = uniqueName('alice');
@@ -115,24 +134,41 @@ export default {
     step('alice makes a bot whose webhook is the agent');
     await signUpInUi(page, base, alice);
     await openSettings(page);
-    const { token, secret } = await makeBotInSettings(page, botName, `http://127.0.0.1:${port}/hook`);
-    const agent = spawn(agentBinary, [], {
-      env: { ...process.env, TIDINGS_URL: base, BOT_TOKEN: token, SIGNING_SECRET: secret, LISTEN: `127.0.0.1:${port}` },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const keys = await makeBotInSettings(page, botName, `http://127.0.0.1:${port}/hook`);
+    const agent = await runBot(agentBinary, base, keys, port, { WORD_DELAY_MS: '300' });
     try {
-      await eventually(() => new Promise((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
-        socket.on('error', () => resolve(false));
-      }), 'the agent listens');
-
       step('she writes to it; it shows it is typing, then answers');
       await backToList(page);
       await startConversation(page, botName);
       await page.waitForSelector('.chat-layout[data-connection=online]');
       await say(page, 'hello there');
       await page.getByTestId('typing').filter({ hasText: botName }).waitFor({ timeout: 15_000 });
-      await message(page, 'You said: hello there').waitFor({ timeout: 15_000 });
+
+      step('the reply streams in word by word, growing in place behind a caret');
+      const answer = 'You said: hello there';
+      const growing = page.locator('li.message[data-streaming=true]');
+      await growing.waitFor({ timeout: 15_000 });
+      assert.equal(await growing.locator('.caret').count(), 1, 'a streaming caret');
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: path.join(shots, `bot-streaming-${page.viewportSize()?.width}.png`) });
+      const bubble = await growing.elementHandle();
+      const seen = [];
+      for (let i = 0; i < 200; i++) {
+        const now = await bubble.evaluate((el) => ({ text: el.querySelector('.body').textContent, connected: el.isConnected }));
+        if (!now.connected) {
+          // Replaced: only the finish may do that, never a delta.
+          assert.equal(await growing.count(), 0, 'the bubble was re-rendered while it streamed');
+          break;
+        }
+        if (seen.at(-1) !== now.text) seen.push(now.text);
+        await page.waitForTimeout(40);
+      }
+      const partial = seen.filter((t) => t.length > 0 && t !== answer);
+      assert.ok(partial.length >= 2, `saw it grow: ${JSON.stringify(seen)}`);
+      for (const text of seen) assert.ok(answer.startsWith(text), `${JSON.stringify(text)} is a start of the answer`);
+      const done = page.locator('li.message:not([data-streaming])').filter({ hasText: answer });
+      await done.waitFor({ timeout: 15_000 });
+      assert.equal(await done.locator('.caret').count(), 0, 'no caret once finished');
 
       step('the answer stays after a reload, and came once');
       await page.reload();
@@ -140,6 +176,47 @@ export default {
       assert.equal(await message(page, 'You said: hello there').count(), 1);
     } finally {
       agent.kill();
+      await context.close();
+    }
+  },
+
+  async 'reminder-bot, a real bot process, sets a reminder from her words and it arrives in her inbox'({ browser, base }) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const alice = uniqueName('alice');
+    const botName = uniqueName('remind');
+    const port = await freePort();
+    step('alice makes a bot whose webhook is reminder-bot');
+    await signUpInUi(page, base, alice);
+    await openSettings(page);
+    const keys = await makeBotInSettings(page, botName, `http://127.0.0.1:${port}/hook`);
+    const bot = await runBot(reminderBinary, base, keys, port, { REMINDER_TZ: 'UTC' });
+    try {
+      step('she asks it, in her words, to remind her in a few seconds; it says what it understood');
+      await backToList(page);
+      await startConversation(page, botName);
+      await page.waitForSelector('.chat-layout[data-connection=online]');
+      await say(page, 'remind me in 4 seconds to stretch');
+      await message(page, /I'll remind you to stretch today at \d\d:\d\d \(UTC\)\./).waitFor({ timeout: 15_000 });
+
+      step('the reminder arrives: the bell counts it and lists it');
+      await bell(page).filter({ hasText: '1' }).waitFor({ timeout: 20_000 });
+      await bell(page).click();
+      await page.getByRole('list', { name: 'Latest notifications' }).getByText('stretch').waitFor();
+      await page.keyboard.press('Escape');
+
+      step('a recurring one: it answers with the rule, and the reminder waits its turn');
+      await say(page, 'every weekday at 8:00 review the inbox');
+      await message(page, "I'll remind you to review the inbox every weekday at 08:00.").waitFor({ timeout: 15_000 });
+      const scheduled = await page.evaluate(async () => (await fetch('/api/v1/notifications/scheduled')).json());
+      assert.equal(scheduled.length, 1, JSON.stringify(scheduled));
+      assert.match(scheduled[0].recurrence, /BYDAY=MO,TU,WE,TH,FR/);
+
+      step('words it does not know get the phrasings it does');
+      await say(page, 'hello bot');
+      await message(page, /I understand "remind me in 10 minutes to …"/).waitFor({ timeout: 15_000 });
+    } finally {
+      bot.kill();
       await context.close();
     }
   },

@@ -114,7 +114,13 @@ pub(super) async fn history(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct NewMessage {
     client_id: String,
+    /// Up to 4000 characters; for a streamed reply, its start (may be empty).
+    #[serde(default)]
     body: String,
+    /// Start a streamed reply: members see it grow with each
+    /// `POST /api/v1/messages/{id}/append` until `…/finish`.
+    #[serde(default)]
+    streaming: bool,
 }
 
 #[utoipa::path(
@@ -132,7 +138,11 @@ pub(super) async fn send(
     Path(id): Path<i64>,
     Json(body): Json<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
-    let (message, sent) = state.chat.send(&session.user, id, &body.client_id, &body.body).await?;
+    let (message, sent) = if body.streaming {
+        state.chat.start_stream(&session.user, id, &body.client_id, &body.body).await?
+    } else {
+        state.chat.send(&session.user, id, &body.client_id, &body.body).await?
+    };
     Ok(created_or_found(sent == Sent::Created, message))
 }
 

@@ -9,6 +9,7 @@ mod notify;
 pub mod openapi;
 pub mod ops;
 mod push;
+mod streams;
 
 use axum::Router;
 
@@ -22,6 +23,7 @@ pub fn v1() -> Router<AppState> {
         .merge(chat::router())
         .merge(push::router())
         .merge(notify::router())
+        .merge(streams::router())
         .route("/ws", axum::routing::get(crate::ws::upgrade))
         .route("/openapi.json", axum::routing::get(openapi::document))
 }

@@ -56,7 +56,7 @@ impl Session {
             let (page, next) =
                 self.order.replay_page(&chat, &self.user, conversation_id, after).await.map_err(Replay::App)?;
             for message in page {
-                self.send_frame(socket, &ServerFrame::Message { message }).await.map_err(|_| Replay::Socket)?;
+                self.send_message(socket, message).await.map_err(|_| Replay::Socket)?;
             }
             cursor = next;
         }

@@ -16,6 +16,7 @@ use app::live::frames::{ClientFrame, ServerFrame};
 use app::live::hub::{ConnId, Delivery, Registration};
 use app::live::limits::FrameLimits;
 use app::live::sequence::{Admit, Sequencer};
+use app::live::streams::{Pass, StreamTracker};
 use app::state::AppState;
 
 /// Heartbeat pings go out this often.
@@ -74,6 +75,7 @@ where
         token_id: auth.token_id,
         conn,
         order: Sequencer::default(),
+        streams: StreamTracker::default(),
         limits: FrameLimits::default(),
     };
     if first {
@@ -96,6 +98,8 @@ pub(super) struct Session {
     conn: ConnId,
     /// Each conversation's messages in order, once.
     pub(super) order: Sequencer,
+    /// Each streamed reply's deltas in order, once.
+    streams: StreamTracker,
     /// What this socket may send how often.
     limits: FrameLimits,
 }
@@ -255,6 +259,13 @@ impl Session {
     /// conversation in seq order with no duplicates: a seq jump is filled
     /// from the database first.
     async fn deliver<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, delivery: Delivery) -> Result<(), ()> {
+        if let Some(step) = delivery.stream {
+            match self.streams.admit(step) {
+                Pass::Send => {}
+                Pass::Drop => return Ok(()),
+                Pass::Refill { message_id } => return self.refill(socket, message_id).await,
+            }
+        }
         let Some(reference) = delivery.message else {
             return written(socket.feed(WsMessage::Text(delivery.json))).await;
         };
@@ -269,8 +280,31 @@ impl Session {
         written(socket.feed(WsMessage::Text(delivery.json))).await
     }
 
-    async fn send_message<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, message: Message) -> Result<(), ()> {
+    /// Sends a whole message (a gap, a replay), noting where its stream stands.
+    pub(super) async fn send_message<S: Sink<WsMessage> + Unpin>(
+        &mut self,
+        socket: &mut S,
+        message: Message,
+    ) -> Result<(), ()> {
+        self.streams.saw(&message);
         self.send_frame(socket, &ServerFrame::Message { message }).await
+    }
+
+    /// This socket would skip deltas of a streamed reply: sends it whole.
+    async fn refill<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, message_id: i64) -> Result<(), ()> {
+        match self.state.chat.message_now(message_id).await {
+            Ok(Some(message)) if message.streaming => self.send_message(socket, message).await,
+            Ok(Some(message)) => {
+                self.streams.saw(&message);
+                self.send_frame(socket, &ServerFrame::MessageFinished { message }).await
+            }
+            Ok(None) => Ok(()),
+            Err(err) => {
+                // The client still has the text so far, and the finish brings the rest.
+                tracing::warn!(%err, message_id, "cannot refill a streamed reply");
+                Ok(())
+            }
+        }
     }
 
     pub(super) async fn send_frame<S: Sink<WsMessage> + Unpin>(

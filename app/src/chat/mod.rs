@@ -21,6 +21,8 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
+pub mod stream;
+#[cfg(feature = "ssr")]
 pub mod writer;
 
 pub use model::{Conversation, ConversationKind, Message};

@@ -13,6 +13,11 @@ pub const PAGE_DEFAULT: i64 = 50;
 /// The most members a group may have.
 pub const GROUP_MAX_MEMBERS: usize = 256;
 pub const TITLE_MAX_CHARS: usize = 100;
+/// The longest streamed reply, in characters: an agent's long answer is
+/// longer than anything a person types.
+pub const STREAM_MAX_CHARS: usize = 16_000;
+/// A streamed reply not finished by then is finished as it stands.
+pub const STREAM_TIMEOUT_MS: i64 = 10 * 60 * 1000;
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +51,12 @@ pub struct Message {
     pub body: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// Still being written (a streamed reply): `body` is what has arrived.
+    #[serde(default)]
+    pub streaming: bool,
+    /// How many appends `body` holds; each `message_delta` frame is the next.
+    #[serde(default)]
+    pub deltas: i64,
 }
 
 /// A conversation as its members see it.
@@ -97,7 +108,27 @@ pub fn validate_body(body: &str) -> Result<(), AppError> {
             format!("a message has at most {BODY_MAX_CHARS} characters"),
         ));
     }
+    validate_no_nul(body)
+}
+
+/// PostgreSQL cannot store NUL in text, so neither engine takes it.
+pub fn validate_no_nul(text: &str) -> Result<(), AppError> {
+    if text.contains('\0') {
+        return Err(AppError::invalid("invalid_text", "text cannot hold NUL characters"));
+    }
     Ok(())
+}
+
+/// The body a streamed reply starts with: may be empty, at most
+/// [`STREAM_MAX_CHARS`].
+pub fn validate_stream_body(body: &str) -> Result<(), AppError> {
+    if body.chars().count() > STREAM_MAX_CHARS {
+        return Err(AppError::invalid(
+            "message_too_long",
+            format!("a streamed message has at most {STREAM_MAX_CHARS} characters"),
+        ));
+    }
+    validate_no_nul(body)
 }
 
 /// A client id is a UUID, so two devices never collide.

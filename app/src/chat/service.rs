@@ -33,6 +33,11 @@ pub struct Chat {
     pub read_steps: Arc<[Arc<dyn super::fanout::ReadStep>]>,
     /// What a change of members sets off (see `fanout::MemberStep`).
     pub member_steps: Arc<[Arc<dyn super::fanout::MemberStep>]>,
+    /// What a message sets off, run again when a streamed reply finishes
+    /// (the writer runs it for whole messages).
+    pub fanout: super::fanout::Fanout,
+    /// The time for the streamed replies' timeout.
+    pub clock: crate::clock::Clock,
 }
 
 /// Whether `send` stored a new message or found the original.
@@ -141,8 +146,21 @@ impl Chat {
         client_id: &str,
         body: &str,
     ) -> Result<(Message, Sent), AppError> {
-        validate_client_id(client_id)?;
         validate_body(body)?;
+        self.store_message(me, conversation_id, client_id, body, false).await
+    }
+
+    /// `send`'s checks, storing and answer, for a whole message or the
+    /// start of a streamed one.
+    pub(super) async fn store_message(
+        &self,
+        me: &User,
+        conversation_id: i64,
+        client_id: &str,
+        body: &str,
+        streaming: bool,
+    ) -> Result<(Message, Sent), AppError> {
+        validate_client_id(client_id)?;
         if let Err(limited) = self.limits.send.check(&me.id) {
             // A retry of something already stored is answered, not limited.
             return match self.original(me, conversation_id, client_id).await? {
@@ -166,6 +184,7 @@ impl Chat {
             body: body.to_owned(),
             members: members.clone(),
             looking,
+            streaming,
         };
         let message = match self.writer.write(draft).await? {
             Written::Created(message) => message,

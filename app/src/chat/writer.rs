@@ -19,7 +19,7 @@ use crate::db::{Db, now_ms};
 use crate::error::AppError;
 use crate::live::cluster::Broker;
 use crate::live::frames::ServerFrame;
-use crate::live::hub::{Delivery, Envelope, MessageRef};
+use crate::live::hub::{Delivery, Envelope, MessageRef, StreamStep};
 
 /// Sends taken into one transaction at most.
 const BATCH: usize = 256;
@@ -34,6 +34,9 @@ pub struct Draft {
     pub body: String,
     pub members: Arc<[i64]>,
     pub looking: Vec<i64>,
+    /// A streamed reply's start: what a message sets off (pushes, webhooks)
+    /// waits for its finish.
+    pub streaming: bool,
 }
 
 /// What storing a draft came to.
@@ -182,6 +185,7 @@ impl WriterTask {
                 client_id: &draft.client_id,
                 body: &draft.body,
                 created_at: now,
+                streaming: draft.streaming,
             });
             messages.push((i, seq));
         }
@@ -199,6 +203,7 @@ impl WriterTask {
         }
         let batch: Vec<StoredMessage> = created
             .iter()
+            .filter(|(_, m)| !m.streaming)
             .map(|(i, m)| StoredMessage { message: m, members: &drafts[*i].members, looking: &drafts[*i].looking })
             .collect();
         self.fanout.run(&mut tx, &batch).await?;
@@ -237,6 +242,7 @@ impl WriterTask {
                 &draft.client_id,
                 &draft.body,
                 now,
+                draft.streaming,
             )
             .await?;
             let Some(id) = inserted else {
@@ -246,8 +252,10 @@ impl WriterTask {
                 continue;
             };
             let message = message(draft, id, seq, now);
-            let stored = StoredMessage { message: &message, members: &draft.members, looking: &draft.looking };
-            self.fanout.run(&mut tx, std::slice::from_ref(&stored)).await?;
+            if !message.streaming {
+                let stored = StoredMessage { message: &message, members: &draft.members, looking: &draft.looking };
+                self.fanout.run(&mut tx, std::slice::from_ref(&stored)).await?;
+            }
             results.push(Ok(Written::Created(message)));
         }
         tx.commit().await?;
@@ -260,7 +268,8 @@ impl WriterTask {
         let frame = ServerFrame::Message { message: message.clone() };
         let Ok(json) = serde_json::to_string(&frame) else { return };
         let reference = MessageRef { conversation_id: message.conversation_id, seq: message.seq, id: message.id };
-        let delivery = Delivery { message: Some(reference), json: json.into() };
+        let stream = message.streaming.then_some(StreamStep::Started { message_id: message.id, deltas: 0 });
+        let delivery = Delivery { message: Some(reference), stream, json: json.into() };
         self.broker.publish(Envelope { recipients: draft.members.to_vec(), except_user: None, delivery }).await;
     }
 }
@@ -274,5 +283,7 @@ fn message(draft: &Draft, id: i64, seq: i64, now: i64) -> Message {
         client_id: draft.client_id.clone(),
         body: draft.body.clone(),
         created_at: now,
+        streaming: draft.streaming,
+        deltas: 0,
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 
-use super::hub::{Delivery, Envelope, Hub, MessageRef};
+use super::hub::{Delivery, Envelope, Hub, MessageRef, StreamStep};
 
 /// Delivers envelopes to the sockets of every node, this one included.
 #[async_trait]
@@ -29,9 +29,21 @@ pub async fn publish_frame(
     message: Option<MessageRef>,
     frame: &impl serde::Serialize,
 ) {
+    publish_stream_frame(broker, recipients, except_user, message, None, frame).await;
+}
+
+/// [`publish_frame`] for a frame of a streamed reply.
+pub async fn publish_stream_frame(
+    broker: &dyn Broker,
+    recipients: Vec<i64>,
+    except_user: Option<i64>,
+    message: Option<MessageRef>,
+    stream: Option<StreamStep>,
+    frame: &impl serde::Serialize,
+) {
     match serde_json::to_string(frame) {
         Ok(json) => {
-            let delivery = Delivery { message, json: json.into() };
+            let delivery = Delivery { message, stream, json: json.into() };
             broker.publish(Envelope { recipients, except_user, delivery }).await;
         }
         Err(err) => tracing::error!(%err, "cannot serialise a frame"),

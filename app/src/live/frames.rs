@@ -41,6 +41,19 @@ pub enum ServerFrame {
     Message {
         message: Message,
     },
+    /// The next piece of a streamed reply: append `text` to message `id`'s
+    /// body. `seq` counts 1, 2, 3… per message; a socket gets them in order,
+    /// once, or the whole message again (a `message` frame) after a gap.
+    MessageDelta {
+        id: i64,
+        conversation_id: i64,
+        seq: i64,
+        text: String,
+    },
+    /// A streamed reply is complete: `message` is its final text.
+    MessageFinished {
+        message: Message,
+    },
     /// The message sent with `client_id` is stored as `id`.
     Ack {
         client_id: String,

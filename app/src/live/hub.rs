@@ -25,7 +25,23 @@ pub type ConnId = u64;
 pub struct Delivery {
     /// Set for chat messages, so a socket can keep per-conversation order.
     pub message: Option<MessageRef>,
+    /// Set for streamed replies, so a socket can keep each one gapless.
+    pub stream: Option<StreamStep>,
     pub json: Utf8Bytes,
+}
+
+/// Where a frame leaves a streamed reply: each socket sends a reply's
+/// deltas in order and once, and a socket that missed some gets the
+/// whole current text instead (see `live::streams`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum StreamStep {
+    /// The whole message as it stands, holding `deltas` appends.
+    Started { message_id: i64, deltas: i64 },
+    /// Append number `seq`.
+    Delta { conversation_id: i64, message_id: i64, seq: i64 },
+    /// Finished: no more deltas.
+    Finished { message_id: i64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,7 +229,11 @@ mod tests {
     use super::*;
 
     fn envelope(recipients: Vec<i64>, except_user: Option<i64>) -> Envelope {
-        Envelope { recipients, except_user, delivery: Delivery { message: None, json: Utf8Bytes::from_static("{}") } }
+        Envelope {
+            recipients,
+            except_user,
+            delivery: Delivery { message: None, stream: None, json: Utf8Bytes::from_static("{}") },
+        }
     }
 
     #[tokio::test]

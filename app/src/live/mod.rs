@@ -1,6 +1,7 @@
 //! Live delivery: frames to open sockets, on this node (`hub`) and across
 //! nodes (`cluster`, `redis`), presence, the member cache, and keeping each
-//! socket's messages in order (`sequence`). The frames are shared with the
+//! socket's messages in order (`sequence`) and its streamed replies gapless
+//! (`streams`). The frames are shared with the
 //! browser; the rest is server only.
 
 pub mod frames;
@@ -17,3 +18,5 @@ pub mod members;
 pub mod redis;
 #[cfg(feature = "ssr")]
 pub mod sequence;
+#[cfg(feature = "ssr")]
+pub mod streams;

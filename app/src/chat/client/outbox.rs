@@ -246,6 +246,8 @@ impl OutboxEntry {
             body: self.body,
             created_at: self.created_at,
             status,
+            streaming: false,
+            deltas: 0,
         }
     }
 }

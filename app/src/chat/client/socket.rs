@@ -89,6 +89,10 @@ fn run(state: ChatState, command: Command) {
             state.set_read(conversation_id, message_id);
             send(&ClientFrame::Read { conversation_id, message_id });
         }
+        Command::Resume { conversation_id, after_id } => {
+            let after = std::iter::once((conversation_id.to_string(), after_id)).collect();
+            send(&ClientFrame::Resume { after });
+        }
         Command::Disconnect => {
             CONN.with_borrow_mut(|c| c.enabled = false);
             close(state);

@@ -59,6 +59,7 @@ pub struct NewMessage<'a> {
     pub client_id: &'a str,
     pub body: &'a str,
     pub created_at: i64,
+    pub streaming: bool,
 }
 
 /// Inserts the rows; returns `(author, client_id) → id` of those stored (a
@@ -66,10 +67,10 @@ pub struct NewMessage<'a> {
 pub async fn insert_messages(tx: &mut WriteTx, rows: &[NewMessage<'_>]) -> Result<Vec<(i64, String, i64)>, AppError> {
     let mut stored = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 6 + 1, 6))).collect();
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
         // Only numbered placeholders went into the statement.
         let sql = format!(
-            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at) VALUES {} \
+            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming) VALUES {} \
              ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id, author_id, client_id",
             values.join(", ")
         );
@@ -81,7 +82,8 @@ pub async fn insert_messages(tx: &mut WriteTx, rows: &[NewMessage<'_>]) -> Resul
                 .bind(row.author_id)
                 .bind(row.client_id)
                 .bind(row.body)
-                .bind(row.created_at);
+                .bind(row.created_at)
+                .bind(i64::from(row.streaming));
         }
         for row in query.fetch_all(&mut **tx).await? {
             stored.push((row.try_get("author_id")?, row.try_get("client_id")?, row.try_get("id")?));

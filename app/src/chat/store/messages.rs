@@ -17,6 +17,8 @@ pub(super) fn message_from_row(row: &AnyRow) -> Result<Message, sqlx::Error> {
         client_id: row.try_get("client_id")?,
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
+        streaming: row.try_get::<i64, _>("streaming")? != 0,
+        deltas: row.try_get("deltas")?,
     })
 }
 
@@ -151,10 +153,11 @@ pub async fn insert_message(
     client_id: &str,
     body: &str,
     now: i64,
+    streaming: bool,
 ) -> Result<Option<i64>, AppError> {
     let row = sqlx::query(
-        "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
+        "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
     )
     .bind(conversation_id)
     .bind(seq)
@@ -162,6 +165,7 @@ pub async fn insert_message(
     .bind(client_id)
     .bind(body)
     .bind(now)
+    .bind(i64::from(streaming))
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(|r| r.try_get("id")).transpose()?)

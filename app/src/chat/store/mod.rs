@@ -7,7 +7,7 @@ macro_rules! select_messages {
     ($rest:literal) => {
         concat!(
             "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, u.is_bot AS author_is_bot, ",
-            "m.client_id, m.body, m.created_at FROM messages m JOIN users u ON u.id = m.author_id ",
+            "m.client_id, m.body, m.created_at, m.streaming, m.deltas FROM messages m JOIN users u ON u.id = m.author_id ",
             $rest
         )
     };
@@ -17,8 +17,10 @@ mod batch;
 mod conversations;
 mod messages;
 mod scheduled;
+mod streams;
 
 pub use batch::*;
 pub use conversations::*;
 pub use messages::*;
 pub use scheduled::*;
+pub use streams::*;

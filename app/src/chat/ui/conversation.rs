@@ -207,7 +207,7 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
             </Show>
             <For
                 each=entries
-                key=|e| (e.client_id.clone(), e.id, format!("{:?}", e.status))
+                key=|e| (e.client_id.clone(), e.id, format!("{:?}", e.status), e.streaming)
                 children=move |entry| view! { <MessageItem entry me group state locale/> }
             />
         </ol>

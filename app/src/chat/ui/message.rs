@@ -28,6 +28,8 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
             data-client-id=client_id
             data-id=entry.id.map(|id| id.to_string())
             data-status=status
+            data-streaming=entry.streaming.then_some("true")
+            aria-busy=entry.streaming.then_some("true")
         >
             {(group && !own).then(|| view! {
                 <span class="author">
@@ -35,7 +37,19 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
                     {entry.author.is_bot.then(|| view! { <BotBadge locale/> })}
                 </span>
             })}
-            <p class="body">{entry.body.clone()}</p>
+            {match entry.id.filter(|_| entry.streaming) {
+                // A streamed reply: its text grows in place, with a caret.
+                Some(id) => {
+                    let text = state.draft_text(id, &entry.body);
+                    view! {
+                        <p class="body streaming" aria-live="polite">
+                            {move || text.get()}
+                            <span class="caret" aria-hidden="true"></span>
+                        </p>
+                    }.into_any()
+                }
+                None => view! { <p class="body">{entry.body.clone()}</p> }.into_any(),
+            }}
             <span class="meta">
                 <time>{time}</time>
                 {own.then(|| match status {

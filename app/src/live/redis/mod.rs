@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::cluster::Broker;
-use super::hub::{Delivery, Envelope, Hub, MessageRef};
+use super::hub::{Delivery, Envelope, Hub, MessageRef, StreamStep};
 use super::members::MemberCache;
 
 /// A node whose heartbeat is older than this no longer counts.
@@ -40,6 +40,8 @@ enum Wire {
         except_user: Option<i64>,
         /// (conversation_id, seq, id) of a chat message.
         message: Option<(i64, i64, i64)>,
+        #[serde(default)]
+        stream: Option<StreamStep>,
         json: String,
     },
     Members {
@@ -171,9 +173,9 @@ impl RedisCluster {
     fn receive(&self, wire: Wire) {
         match wire {
             Wire::Frame { node, .. } | Wire::Members { node, .. } if node == self.node => {}
-            Wire::Frame { recipients, except_user, message, json, .. } => {
+            Wire::Frame { recipients, except_user, message, stream, json, .. } => {
                 let message = message.map(|(conversation_id, seq, id)| MessageRef { conversation_id, seq, id });
-                let delivery = Delivery { message, json: Utf8Bytes::from(json) };
+                let delivery = Delivery { message, stream, json: Utf8Bytes::from(json) };
                 self.hub.deliver(&Envelope { recipients, except_user, delivery });
             }
             Wire::Members { conversation_id, .. } => self.members.invalidate(conversation_id),
@@ -202,6 +204,7 @@ impl Broker for RedisCluster {
             recipients: envelope.recipients,
             except_user: envelope.except_user,
             message,
+            stream: envelope.delivery.stream,
             json: envelope.delivery.json.as_str().to_owned(),
         };
         self.send(&wire).await;

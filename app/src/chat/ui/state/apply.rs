@@ -12,6 +12,10 @@ impl ChatState {
         match frame {
             ServerFrame::Hello { online, .. } => self.online.set(online.into_iter().collect()),
             ServerFrame::Message { message } => self.on_message(message),
+            ServerFrame::MessageDelta { id, conversation_id, seq, text } => {
+                self.on_delta(id, conversation_id, seq, &text)
+            }
+            ServerFrame::MessageFinished { message } => self.on_finished(message),
             ServerFrame::Ack { client_id, id, .. } => self.update_entry(&client_id, |e| {
                 e.id = Some(id);
                 e.status = Status::Sent;
@@ -54,7 +58,10 @@ impl ChatState {
             if let Some(entry) =
                 thread.iter_mut().find(|e| e.client_id == message.client_id && e.author.id == message.author.id)
             {
-                *entry = Entry::from(message.clone());
+                // A replay may be older than the deltas already shown.
+                if !(entry.streaming && message.streaming && message.deltas < entry.deltas) {
+                    *entry = Entry::from(message.clone());
+                }
             } else if !thread.iter().any(|e| e.id == Some(message.id)) {
                 let at = thread.iter().position(|e| e.id.is_some_and(|id| id > message.id)).unwrap_or(thread.len());
                 thread.insert(at, Entry::from(message.clone()));
@@ -65,13 +72,22 @@ impl ChatState {
                 list.retain(|(u, _)| u.id != message.author.id);
             }
         });
+        if message.streaming {
+            self.show_draft(message.id, &message.body);
+        }
         let active = self.active.get_untracked() == Some(conversation_id);
         let mut known = true;
         self.conversations.update(|list| {
             if let Some(pos) = list.iter().position(|c| c.id == conversation_id) {
+                // A streamed reply's refill is the same message again: not unread twice.
+                let newer = list[pos].last_message.as_ref().is_none_or(|m| m.id < message.id);
+                let latest = newer || list[pos].last_message.as_ref().is_some_and(|m| m.id == message.id);
+                if !latest {
+                    return;
+                }
                 let mut conversation = list.remove(pos);
-                conversation.last_activity_at = message.created_at;
-                if !mine && !active {
+                conversation.last_activity_at = conversation.last_activity_at.max(message.created_at);
+                if newer && !mine && !active {
                     conversation.unread += 1;
                 }
                 conversation.last_message = Some(message);
@@ -82,6 +98,70 @@ impl ChatState {
         });
         if !known {
             self.list_version.update(|v| *v += 1);
+        }
+    }
+
+    /// The next piece of a streamed reply. Changes the entry quietly and
+    /// the reply's own text signal, so one text node grows and the thread
+    /// is not re-rendered; the offline copy catches up at the finish.
+    fn on_delta(&self, id: i64, conversation_id: i64, seq: i64, text: &str) {
+        let mut grown = None;
+        let mut gap = false;
+        self.threads.update_untracked(|threads| {
+            let Some(entry) = threads.get_mut(&conversation_id).and_then(|t| t.iter_mut().find(|e| e.id == Some(id)))
+            else {
+                return;
+            };
+            if !entry.streaming || seq <= entry.deltas {
+                return;
+            }
+            if seq > entry.deltas + 1 {
+                gap = true;
+                return;
+            }
+            entry.body.push_str(text);
+            entry.deltas = seq;
+            grown = Some(entry.body.clone());
+        });
+        if let Some(body) = grown {
+            self.show_draft(id, &body);
+        } else if gap {
+            // This copy came from history older than the socket's: ask for the whole.
+            self.command(super::Command::Resume { conversation_id, after_id: id - 1 });
+        }
+    }
+
+    /// A streamed reply is complete: its entry takes the final text (and
+    /// renders once more, without the caret).
+    fn on_finished(&self, message: Message) {
+        let conversation_id = message.conversation_id;
+        self.threads.update(|threads| {
+            let Some(thread) = threads.get_mut(&conversation_id) else { return };
+            match thread.iter_mut().find(|e| e.id == Some(message.id)) {
+                Some(entry) => *entry = Entry::from(message.clone()),
+                None => {
+                    let at = thread.iter().position(|e| e.id.is_some_and(|i| i > message.id)).unwrap_or(thread.len());
+                    thread.insert(at, Entry::from(message.clone()));
+                }
+            }
+        });
+        self.drafts.update_value(|drafts| {
+            drafts.remove(&message.id);
+        });
+        self.conversations.update(|list| {
+            if let Some(c) = list.iter_mut().find(|c| c.id == conversation_id) {
+                if c.last_message.as_ref().is_none_or(|m| m.id <= message.id) {
+                    c.last_message = Some(message);
+                }
+            }
+        });
+    }
+
+    fn show_draft(&self, id: i64, body: &str) {
+        if let Some(text) = self.drafts.with_value(|drafts| drafts.get(&id).cloned()) {
+            if text.with_untracked(|t| t != body) {
+                text.set(body.to_owned());
+            }
         }
     }
 

@@ -52,6 +52,11 @@ pub struct Entry {
     pub body: String,
     pub created_at: i64,
     pub status: Status,
+    /// A streamed reply still growing; `deltas` appends are in `body`.
+    #[serde(default)]
+    pub streaming: bool,
+    #[serde(default)]
+    pub deltas: i64,
 }
 
 impl From<Message> for Entry {
@@ -63,6 +68,8 @@ impl From<Message> for Entry {
             body: m.body,
             created_at: m.created_at,
             status: Status::Sent,
+            streaming: m.streaming,
+            deltas: m.deltas,
         }
     }
 }
@@ -82,6 +89,9 @@ pub struct ChatState {
     /// Bumped when the conversation list must be fetched again (a message
     /// arrived for a conversation we do not know yet, or we reconnected).
     pub list_version: RwSignal<u32>,
+    /// The growing text of each streamed reply on screen, by message id:
+    /// a delta changes one text node, not the thread.
+    drafts: StoredValue<HashMap<i64, ArcRwSignal<String>>>,
     /// Set by the browser client at start-up; absent while server rendering.
     commands: StoredValue<Option<Callback<Command>>>,
 }
@@ -106,6 +116,11 @@ pub enum Command {
         conversation_id: i64,
         message_id: i64,
     },
+    /// Replay a conversation after `after_id` (a streamed reply skipped ahead).
+    Resume {
+        conversation_id: i64,
+        after_id: i64,
+    },
     /// Signed out: close the socket and stop reconnecting.
     Disconnect,
 }
@@ -121,6 +136,7 @@ impl ChatState {
             connection: RwSignal::new(Connection::Connecting),
             active: RwSignal::new(None),
             list_version: RwSignal::new(0),
+            drafts: StoredValue::new(HashMap::new()),
             commands: StoredValue::new(None),
         }
     }
@@ -194,15 +210,36 @@ impl ChatState {
         });
     }
 
-    /// The newest stored message id of each loaded thread (for `resume`).
+    /// The newest stored message id of each loaded thread (for `resume`),
+    /// or just before its oldest streamed reply still growing here, so the
+    /// replay brings that reply's current (or final) text.
     pub fn resume_points(&self) -> HashMap<String, i64> {
         let mut points: Vec<(i64, i64)> = self.threads.with_untracked(|threads| {
-            threads.iter().map(|(id, t)| (*id, t.iter().filter_map(|e| e.id).max().unwrap_or(0))).collect()
+            threads
+                .iter()
+                .map(|(id, t)| {
+                    let newest = t.iter().filter_map(|e| e.id).max().unwrap_or(0);
+                    let growing = t.iter().filter(|e| e.streaming).filter_map(|e| e.id).min();
+                    (*id, growing.map_or(newest, |g| newest.min(g - 1)))
+                })
+                .collect()
         });
         // The server takes so many at most: the most recent ones.
         points.sort_unstable_by_key(|(_, last)| std::cmp::Reverse(*last));
         points.truncate(crate::live::frames::MAX_RESUME_KEYS);
         points.into_iter().map(|(id, last)| (id.to_string(), last)).collect()
+    }
+
+    /// The live text of streamed reply `id`, starting from `body`.
+    pub fn draft_text(&self, id: i64, body: &str) -> ArcRwSignal<String> {
+        let existing = self.drafts.with_value(|drafts| drafts.get(&id).cloned());
+        existing.unwrap_or_else(|| {
+            let text = ArcRwSignal::new(body.to_owned());
+            self.drafts.update_value(|drafts| {
+                drafts.insert(id, text.clone());
+            });
+            text
+        })
     }
 
     /// Total unread messages (for the app badge and the title).

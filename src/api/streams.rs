@@ -1,0 +1,71 @@
+//! `/api/v1/messages/{id}/append` and `…/finish`: streamed replies, thin
+//! handlers over `app::chat::stream`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::post;
+use serde::Deserialize;
+
+use app::chat::Message;
+use app::chat::stream::Appended;
+use app::error::{AppError, ErrorBody};
+use app::state::AppState;
+
+use super::extract::{Json, Path, Writer};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/messages/{id}/append", post(append)).route("/messages/{id}/finish", post(finish))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct Append {
+    /// The next piece, 1–4000 characters.
+    text: String,
+    /// This append's number (1, 2, 3…), to make retries safe: one already
+    /// stored is answered with `duplicate: true` and not added again.
+    seq: Option<i64>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/messages/{id}/append",
+    tag = "chat",
+    request_body = Append,
+    description = "Appends to a streamed reply of yours; members get a `message_delta` frame.",
+    params(("id" = i64, Path, description = "message id")),
+    responses((status = 200, description = "appended (or a retry of one already stored)", body = Appended), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not your message, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 404, description = "no such message", body = ErrorBody), (status = 409, description = "not_streaming (finished) or out_of_order (seq)", body = ErrorBody), (status = 422, description = "invalid input, or the reply would pass 16,000 characters", body = ErrorBody), (status = 429, description = "too many; see Retry-After", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn append(
+    State(state): State<AppState>,
+    Writer(session): Writer,
+    Path(id): Path<i64>,
+    Json(body): Json<Append>,
+) -> Result<Json<Appended>, AppError> {
+    state.chat.append(&session.user, id, &body.text, body.seq).await.map(Json)
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub(super) struct Finish {
+    /// The final text, replacing what was appended (up to 16,000 characters).
+    body: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/messages/{id}/finish",
+    tag = "chat",
+    request_body = Finish,
+    description = "Finishes a streamed reply of yours: members get `message_finished`, and those away one push.",
+    params(("id" = i64, Path, description = "message id")),
+    responses((status = 200, description = "finished (also when it already was, with the same text)", body = Message), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not your message, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 404, description = "no such message", body = ErrorBody), (status = 409, description = "not_streaming: finished already, with other text", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn finish(
+    State(state): State<AppState>,
+    Writer(session): Writer,
+    Path(id): Path<i64>,
+    Json(body): Json<Finish>,
+) -> Result<Json<Message>, AppError> {
+    state.chat.finish(&session.user, id, body.body.as_deref()).await.map(Json)
+}
