@@ -159,7 +159,9 @@ async fn run(load: &Load, target: &Target) -> anyhow::Result<Figures> {
         futures_util::SinkExt::send(&mut ws, Message::Text(r#"{"type":"resume","after":{}}"#.into())).await?;
         let (posted, latencies) = (posted.clone(), frame_latencies.clone());
         readers.push(tokio::spawn(async move {
-            while let Some(Ok(Message::Text(text))) = ws.next().await {
+            while let Some(Ok(frame)) = ws.next().await {
+                // Pings come every 10 s; only text frames carry deltas.
+                let Message::Text(text) = frame else { continue };
                 let Some(n) = token_number(&text) else { continue };
                 if let Some(at) = posted.lock().expect("posted").get(n).copied().flatten() {
                     latencies.lock().expect("latencies").push(at.elapsed().as_micros() as u64);

@@ -32,6 +32,7 @@ two_node_tests!(
     frames_reach_sockets_on_every_node,
     a_visible_socket_on_another_node_means_no_push,
     a_member_added_on_one_node_hears_messages_sent_through_another,
+    a_reply_streamed_through_two_nodes_arrives_whole_and_in_order,
 );
 
 /// Two nodes sharing a fresh database and a Redis namespace of their own.
@@ -129,4 +130,59 @@ async fn a_member_added_on_one_node_hears_messages_sent_through_another(nodes: &
     tokio::time::sleep(Duration::from_millis(300)).await;
     alice_on_b.say(id, "welcome carol").await;
     assert_eq!(carol_ws.next_of("message").await["message"]["body"], "welcome carol");
+}
+
+/// A bot appending through both nodes (a load balancer's round robin): the
+/// socket on node b gets every piece once, in order, or the whole text.
+async fn a_reply_streamed_through_two_nodes_arrives_whole_and_in_order(nodes: &Nodes) {
+    let alice = Api::signup(&nodes.a, "alice").await;
+    let (status, made) = alice.post("/api/v1/bots", serde_json::json!({"username": "helper"})).await;
+    assert_eq!(status, 201, "{made}");
+    let token = made["token"].as_str().unwrap().to_owned();
+    let id = alice.conversation_with(&["helper"]).await;
+    let mut ws = WsClient::connect(&nodes.b, &alice.token).await;
+    ws.send(serde_json::json!({"type": "resume", "after": {}})).await;
+    ws.next_of("resumed").await;
+    let (bot_a, bot_b) = (Api::with_token(&nodes.a, &token), Api::with_token(&nodes.b, &token));
+    let (status, draft) = bot_a
+        .post(
+            &format!("/api/v1/conversations/{id}/messages"),
+            serde_json::json!({"client_id": uuid::Uuid::new_v4().to_string(), "body": "", "streaming": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    let message = draft["id"].as_i64().unwrap();
+    let words: Vec<String> = (0..20).map(|n| format!("w{n} ")).collect();
+    for (n, word) in words.iter().enumerate() {
+        let bot = if n % 2 == 0 { &bot_a } else { &bot_b };
+        let (status, body) =
+            bot.post(&format!("/api/v1/messages/{message}/append"), serde_json::json!({"text": word})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    bot_b.post(&format!("/api/v1/messages/{message}/finish"), serde_json::json!({})).await;
+    // What the socket shows: the draft, deltas in order, maybe a whole refill.
+    let mut text = String::new();
+    let mut deltas = 0;
+    loop {
+        let frame = ws.next().await;
+        match frame["type"].as_str().unwrap() {
+            "message" => {
+                text = frame["message"]["body"].as_str().unwrap().to_owned();
+                deltas = frame["message"]["deltas"].as_i64().unwrap();
+            }
+            "message_delta" => {
+                assert_eq!(frame["seq"].as_i64().unwrap(), deltas + 1, "deltas in order, none twice: {frame}");
+                deltas += 1;
+                text.push_str(frame["text"].as_str().unwrap());
+            }
+            "message_finished" => {
+                assert_eq!(frame["message"]["body"], words.concat());
+                break;
+            }
+            _ => {}
+        }
+    }
+    // A delta through Redis may trail the finish made on this node; what was
+    // shown is always a start of the reply, and the finish brings the rest.
+    assert!(words.concat().starts_with(&text), "{text:?} is a start of the reply");
 }

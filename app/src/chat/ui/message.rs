@@ -41,8 +41,20 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
                 // A streamed reply: its text grows in place, with a caret.
                 Some(id) => {
                     let text = state.draft_text(id, &entry.body);
+                    let body_ref = NodeRef::<leptos::html::P>::new();
+                    let grown = text.clone();
+                    // Keep the growing reply in view, unless the reader scrolled up.
+                    Effect::new(move |_| {
+                        grown.track();
+                        let list = body_ref.get_untracked().and_then(|p| p.closest(".messages").ok().flatten());
+                        if let Some(list) = list
+                            && list.scroll_height() - list.scroll_top() - list.client_height() < 120
+                        {
+                            list.set_scroll_top(list.scroll_height());
+                        }
+                    });
                     view! {
-                        <p class="body streaming" aria-live="polite">
+                        <p class="body streaming" node_ref=body_ref>
                             {move || text.get()}
                             <span class="caret" aria-hidden="true"></span>
                         </p>
