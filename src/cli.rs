@@ -78,6 +78,9 @@ pub struct Overrides {
     /// issue `notify:any` tokens.
     #[arg(long, env = "TIDINGS_ADMINS", global = true, value_delimiter = ',')]
     pub admins: Option<Vec<String>>,
+    /// How long after sending its author may edit a message, in seconds (default 86400).
+    #[arg(long, env = "TIDINGS_EDIT_WINDOW_SECS", global = true)]
+    pub edit_window_secs: Option<u64>,
     /// Serve `/metrics` on this address (default: not at all; never on the public port).
     #[arg(long, env = "TIDINGS_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,

@@ -118,6 +118,7 @@ pub async fn build(config: &Config, db: Db) -> anyhow::Result<Services> {
         member_steps: member_steps.into(),
         fanout,
         clock: config.clock.clone(),
+        edit_window_ms: config.edit_window_secs.saturating_mul(1000).min(i64::MAX as u64) as i64,
     };
     let push = PushService {
         db: db.clone(),

@@ -20,7 +20,7 @@ fn frame() -> impl Strategy<Value = ClientFrame> {
             .prop_map(|(conversation_id, message_id)| ClientFrame::Read { conversation_id, message_id }),
         any::<bool>().prop_map(|visible| ClientFrame::Visibility { visible }),
         proptest::collection::hash_map("[0-9]{1,6}", any::<i64>(), 0..8)
-            .prop_map(|after: HashMap<String, i64>| ClientFrame::Resume { after }),
+            .prop_map(|after: HashMap<String, i64>| ClientFrame::Resume { revs: after.clone(), after }),
     ]
 }
 

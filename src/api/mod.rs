@@ -5,11 +5,11 @@ mod auth;
 mod bots;
 mod chat;
 pub mod extract;
+mod messages;
 mod notify;
 pub mod openapi;
 pub mod ops;
 mod push;
-mod streams;
 
 use axum::Router;
 
@@ -23,7 +23,7 @@ pub fn v1() -> Router<AppState> {
         .merge(chat::router())
         .merge(push::router())
         .merge(notify::router())
-        .merge(streams::router())
+        .merge(messages::router())
         .route("/ws", axum::routing::get(crate::ws::upgrade))
         .route("/openapi.json", axum::routing::get(openapi::document))
 }

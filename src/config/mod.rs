@@ -40,6 +40,8 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// Usernames who may issue `notify:any` tokens.
     pub admins: Vec<String>,
+    /// How long after sending its author may edit a message (24 h).
+    pub edit_window_secs: u64,
     /// The scheduler's clock: the system's, or a test's manual one.
     pub clock: app::clock::Clock,
 }
@@ -95,6 +97,7 @@ impl Default for Config {
             node_id: None,
             metrics_addr: None,
             admins: Vec::new(),
+            edit_window_secs: 24 * 60 * 60,
             clock: app::clock::Clock::system(),
         }
     }
@@ -120,6 +123,7 @@ struct FileConfig {
     node_id: Option<String>,
     metrics_addr: Option<SocketAddr>,
     admins: Option<Vec<String>>,
+    edit_window_secs: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +187,9 @@ impl Config {
             config.node_id = Some(v.clone()).filter(|id| !id.is_empty());
         }
         config.metrics_addr = overrides.metrics_addr.or(config.metrics_addr);
+        if let Some(v) = overrides.edit_window_secs {
+            config.edit_window_secs = v;
+        }
         if let Some(v) = &overrides.admins {
             config.admins = v.iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
         }
@@ -227,7 +234,8 @@ impl Config {
             send_rate,
             push,
             redis_namespace,
-            admins
+            admins,
+            edit_window_secs
         );
         Ok(())
     }

@@ -25,6 +25,7 @@ impl fmt::Debug for Config {
             .field("node_id", &self.node_id)
             .field("metrics_addr", &self.metrics_addr)
             .field("admins", &self.admins)
+            .field("edit_window_secs", &self.edit_window_secs)
             .finish()
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use axum::extract::ws::Message as WsMessage;
 use futures_util::Sink;
 
+use app::chat::edit::{CHANGES_PAGE, change_frame};
 use app::error::AppError;
 use app::live::frames::{MAX_RESUME_KEYS, ServerFrame};
 
@@ -22,6 +23,7 @@ impl Session {
         &mut self,
         socket: &mut S,
         after: HashMap<String, i64>,
+        revs: HashMap<String, i64>,
     ) -> Result<(), ()> {
         if after.len() > MAX_RESUME_KEYS {
             let message = format!("resume names at most {MAX_RESUME_KEYS} conversations");
@@ -33,7 +35,8 @@ impl Session {
                 self.send_frame(socket, &error_frame("bad_frame", "resume keys are conversation ids", None)).await?;
                 continue;
             };
-            match self.replay(socket, conversation_id, after_id).await {
+            let rev = revs.get(&key).copied();
+            match self.replay(socket, conversation_id, after_id, rev).await {
                 Ok(()) => resumed.push(conversation_id),
                 Err(Replay::App(err)) => self.send_frame(socket, &app_error_frame(&err, None)).await?,
                 Err(Replay::Socket) => return Err(()),
@@ -48,6 +51,7 @@ impl Session {
         socket: &mut S,
         conversation_id: i64,
         after_id: i64,
+        rev: Option<i64>,
     ) -> Result<(), Replay> {
         let chat = self.state.chat.clone();
         self.order.resume_from(&chat, &self.user, conversation_id, after_id).await.map_err(Replay::App)?;
@@ -59,6 +63,19 @@ impl Session {
                 self.send_message(socket, message).await.map_err(|_| Replay::Socket)?;
             }
             cursor = next;
+        }
+        // Then the edits and deletions of what the client already holds.
+        let mut since = rev;
+        while let Some(after_rev) = since {
+            let changes =
+                chat.changed_since(&self.user, conversation_id, after_rev, after_id).await.map_err(Replay::App)?;
+            since = match changes.last() {
+                Some(last) if changes.len() as i64 == CHANGES_PAGE => Some(last.rev),
+                _ => None,
+            };
+            for message in changes {
+                self.send_frame(socket, &change_frame(message)).await.map_err(|_| Replay::Socket)?;
+            }
         }
         Ok(())
     }

@@ -229,7 +229,7 @@ impl Session {
                 self.state.chat.presence.changed(self.user.id).await;
                 Ok(())
             }
-            ClientFrame::Resume { after } => return self.resume(socket, after).await,
+            ClientFrame::Resume { after, revs } => return self.resume(socket, after, revs).await,
         };
         match result {
             Ok(()) => Ok(()),

@@ -78,3 +78,25 @@ pub async fn mark_read(conversation_id: i64, message_id: i64) -> Result<(), AppE
     })
     .await
 }
+
+/// Changes the text of one of my messages (within the edit window).
+#[server(prefix = "/fn", endpoint = "chat/edit")]
+pub async fn edit_message(id: i64, body: String) -> Result<Message, AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.chat.edit(&session.user, id, &body).await
+    })
+    .await
+}
+
+/// Deletes a message (mine, or any in a group I own).
+#[server(prefix = "/fn", endpoint = "chat/delete")]
+pub async fn delete_message(id: i64) -> Result<(), AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.chat.delete_message(&session.user, id).await
+    })
+    .await
+}

@@ -9,6 +9,8 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod access;
 #[cfg(feature = "ssr")]
+pub mod edit;
+#[cfg(feature = "ssr")]
 pub mod fanout;
 #[cfg(feature = "ssr")]
 mod members;

@@ -57,6 +57,16 @@ pub struct Message {
     /// How many appends `body` holds; each `message_delta` frame is the next.
     #[serde(default)]
     pub deltas: i64,
+    /// When its author last changed the text (Unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
+    /// Deleted: a tombstone, its body gone.
+    #[serde(default)]
+    pub deleted: bool,
+    /// The conversation's change number of its last edit or deletion (0:
+    /// never changed); `resume` with `revs` replays changes after one.
+    #[serde(default)]
+    pub rev: i64,
 }
 
 /// A conversation as its members see it.

@@ -36,8 +36,10 @@ pub struct Chat {
     /// What a message sets off, run again when a streamed reply finishes
     /// (the writer runs it for whole messages).
     pub fanout: super::fanout::Fanout,
-    /// The time for the streamed replies' timeout.
+    /// The time for the streamed replies' timeout and the edit window.
     pub clock: crate::clock::Clock,
+    /// How long after sending its author may edit a message.
+    pub edit_window_ms: i64,
 }
 
 /// Whether `send` stored a new message or found the original.

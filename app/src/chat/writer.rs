@@ -285,5 +285,8 @@ fn message(draft: &Draft, id: i64, seq: i64, now: i64) -> Message {
         created_at: now,
         streaming: draft.streaming,
         deltas: 0,
+        edited_at: None,
+        deleted: false,
+        rev: 0,
     }
 }

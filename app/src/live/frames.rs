@@ -22,7 +22,14 @@ pub enum ClientFrame {
     /// Replays every message after the given ids (JSON object keys are
     /// conversation ids), so a reconnect has no gap and no duplicate. At
     /// most [`MAX_RESUME_KEYS`] conversations.
-    Resume { after: HashMap<String, i64> },
+    Resume {
+        after: HashMap<String, i64>,
+        /// Per conversation, the newest change (`rev`) the client holds:
+        /// edits and deletions after it, of messages up to `after`, are
+        /// replayed too.
+        #[serde(default)]
+        revs: HashMap<String, i64>,
+    },
 }
 
 /// Conversations one `resume` may name; a larger one is refused whole.
@@ -53,6 +60,16 @@ pub enum ServerFrame {
     /// A streamed reply is complete: `message` is its final text.
     MessageFinished {
         message: Message,
+    },
+    /// Its author changed a message's text.
+    MessageEdited {
+        message: Message,
+    },
+    /// A message was deleted: show a tombstone, forget its text.
+    MessageDeleted {
+        conversation_id: i64,
+        id: i64,
+        rev: i64,
     },
     /// The message sent with `client_id` is stored as `id`.
     Ack {
@@ -97,7 +114,7 @@ mod tests {
             serde_json::from_str(r#"{"type":"send","conversation_id":3,"client_id":"c","body":"hi"}"#).unwrap();
         assert_eq!(frame, ClientFrame::Send { conversation_id: 3, client_id: "c".into(), body: "hi".into() });
         let frame: ClientFrame = serde_json::from_str(r#"{"type":"resume","after":{"3":10,"4":0}}"#).unwrap();
-        assert!(matches!(frame, ClientFrame::Resume { after } if after["3"] == 10));
+        assert!(matches!(frame, ClientFrame::Resume { after, revs } if after["3"] == 10 && revs.is_empty()));
         let ack = ServerFrame::Ack { client_id: "c".into(), id: 7, conversation_id: 3, seq: 1 };
         assert_eq!(
             serde_json::to_value(&ack).unwrap(),

@@ -97,6 +97,9 @@ mod tests {
             created_at: 0,
             streaming: true,
             deltas: 3,
+            edited_at: None,
+            deleted: false,
+            rev: 0,
         };
         tracker.saw(&whole);
         assert_eq!(tracker.admit(delta(2)), Pass::Drop);

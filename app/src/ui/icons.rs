@@ -16,6 +16,7 @@ pub enum IconKind {
     Check,
     Clock,
     Menu,
+    More,
     Send,
     Settings,
 }
@@ -35,6 +36,9 @@ impl IconKind {
             Self::Check => r#"<path d="M5 12.5l4.5 4.5L19 7.5"/>"#,
             Self::Clock => r#"<circle cx="12" cy="12" r="8.5"/><path d="M12 7.5V12l3 2"/>"#,
             Self::Menu => r#"<path d="M4 7h16M4 12h16M4 17h16"/>"#,
+            Self::More => {
+                r#"<circle cx="5" cy="12" r="1.3"/><circle cx="12" cy="12" r="1.3"/><circle cx="19" cy="12" r="1.3"/>"#
+            }
             Self::Send => r#"<path d="M4 11.5L20 4l-7.5 16-2-6.5z"/><path d="M10.5 13.5L20 4"/>"#,
             Self::Settings => {
                 r#"<path d="M4 7h9M17 7h3M4 17h3M11 17h9"/><circle cx="15" cy="7" r="2"/><circle cx="9" cy="17" r="2"/>"#

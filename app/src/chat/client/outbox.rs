@@ -248,6 +248,9 @@ impl OutboxEntry {
             status,
             streaming: false,
             deltas: 0,
+            edited: false,
+            deleted: false,
+            rev: 0,
         }
     }
 }

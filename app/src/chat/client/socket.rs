@@ -91,7 +91,7 @@ fn run(state: ChatState, command: Command) {
         }
         Command::Resume { conversation_id, after_id } => {
             let after = std::iter::once((conversation_id.to_string(), after_id)).collect();
-            send(&ClientFrame::Resume { after });
+            send(&ClientFrame::Resume { after, revs: Default::default() });
         }
         Command::Disconnect => {
             CONN.with_borrow_mut(|c| c.enabled = false);
@@ -121,7 +121,7 @@ fn connect(state: ChatState) {
         CONN.with_borrow_mut(|c| c.attempt = 0);
         state.connection.set(Connection::Online);
         send(&ClientFrame::Visibility { visible: crate::client::is_visible() });
-        send(&ClientFrame::Resume { after: state.resume_points() });
+        send(&ClientFrame::Resume { after: state.resume_points(), revs: state.resume_revs() });
         state.list_version.update(|v| *v += 1);
         crate::notify::client::refresh();
         outbox::pump(state);

@@ -19,6 +19,9 @@ pub(super) fn message_from_row(row: &AnyRow) -> Result<Message, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         streaming: row.try_get::<i64, _>("streaming")? != 0,
         deltas: row.try_get("deltas")?,
+        edited_at: row.try_get("edited_at")?,
+        deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+        rev: row.try_get("rev")?,
     })
 }
 

@@ -7,7 +7,7 @@ macro_rules! select_messages {
     ($rest:literal) => {
         concat!(
             "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, u.is_bot AS author_is_bot, ",
-            "m.client_id, m.body, m.created_at, m.streaming, m.deltas FROM messages m JOIN users u ON u.id = m.author_id ",
+            "m.client_id, m.body, m.created_at, m.streaming, m.deltas, m.edited_at, m.deleted_at, m.rev FROM messages m JOIN users u ON u.id = m.author_id ",
             $rest
         )
     };
@@ -15,12 +15,14 @@ macro_rules! select_messages {
 
 mod batch;
 mod conversations;
+mod edits;
 mod messages;
 mod scheduled;
 mod streams;
 
 pub use batch::*;
 pub use conversations::*;
+pub use edits::*;
 pub use messages::*;
 pub use scheduled::*;
 pub use streams::*;

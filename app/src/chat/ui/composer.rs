@@ -44,6 +44,13 @@ pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> imp
             if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                 ev.prevent_default();
                 submit();
+            } else if ev.key() == "ArrowUp"
+                && input.get_untracked().is_some_and(|t| t.value().is_empty())
+                && let Some(id) = state.last_editable(conversation_id)
+            {
+                // Up in an empty box edits my last message, as in other chats.
+                ev.prevent_default();
+                state.editing.set(Some(id));
             }
         }
     };

@@ -207,8 +207,8 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
             </Show>
             <For
                 each=entries
-                key=|e| (e.client_id.clone(), e.id, format!("{:?}", e.status), e.streaming)
-                children=move |entry| view! { <MessageItem entry me group state locale/> }
+                key=|e| (e.client_id.clone(), e.id, format!("{:?}", e.status), e.streaming, e.rev, e.deleted)
+                children=move |entry| view! { <MessageItem entry me group conversation_id=id state locale/> }
             />
         </ol>
         <TypingIndicator conversation_id=id state locale/>

@@ -55,7 +55,7 @@ fn Rows() -> impl IntoView {
             <ul class="rows">
                 <For
                     each=move || state.conversations.get()
-                    key=|c| (c.id, c.unread, c.last_message.as_ref().map(|m| (m.id, m.streaming)), c.members.len())
+                    key=|c| (c.id, c.unread, c.last_message.as_ref().map(|m| (m.id, m.streaming, m.rev)), c.members.len())
                     children=move |conversation| view! { <Row conversation state locale/> }
                 />
             </ul>
@@ -74,7 +74,13 @@ fn Row(conversation: Conversation, state: ChatState, locale: UiLocale) -> impl I
     let preview = conversation.last_message.as_ref().map(|m| {
         let who = if m.author.id == me { String::new() } else { format!("{}: ", m.author.username) };
         // A streamed reply's preview is its final text; until then, "…".
-        let text = if m.streaming { "…".to_owned() } else { first_line(&m.body, 80) };
+        let text = if m.deleted {
+            tr_in(locale, |l| td_string!(l, chat.message_deleted))().to_owned()
+        } else if m.streaming {
+            "…".to_owned()
+        } else {
+            first_line(&m.body, 80)
+        };
         format!("{who}{text}")
     });
     let unread = conversation.unread;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::message_actions::{EditForm, MessageActions};
 use super::state::{ChatState, Command, Entry, Status};
 use crate::i18n::*;
 use crate::ui::icons::{Icon, IconKind};
@@ -10,7 +11,14 @@ use crate::ui::icons::{Icon, IconKind};
 /// thread's owner is gone: it gets the state and language as props rather
 /// than looking them up (see `chat::ui`).
 #[component]
-pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale: UiLocale) -> impl IntoView {
+pub fn MessageItem(
+    entry: Entry,
+    me: i64,
+    group: bool,
+    conversation_id: i64,
+    state: ChatState,
+    locale: UiLocale,
+) -> impl IntoView {
     let own = entry.author.id == me;
     let status = match &entry.status {
         Status::Pending => "pending",
@@ -18,6 +26,8 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
         Status::Failed(_) => "failed",
     };
     let failed = matches!(entry.status, Status::Failed(_));
+    let changeable = own && entry.status == Status::Sent && !entry.deleted && !entry.streaming;
+    let actions = entry.id.filter(|_| changeable).map(|id| view! { <MessageActions id conversation_id state locale/> });
     let client_id = entry.client_id.clone();
     let retry_id = client_id.clone();
     let discard_id = client_id.clone();
@@ -38,6 +48,9 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
                 </span>
             })}
             {match entry.id.filter(|_| entry.streaming) {
+                _ if entry.deleted => view! {
+                    <p class="body deleted">{tr_in(locale, |l| td_string!(l, chat.message_deleted))}</p>
+                }.into_any(),
                 // A streamed reply: its text grows in place, with a caret.
                 Some(id) => {
                     let text = state.draft_text(id, &entry.body);
@@ -60,9 +73,17 @@ pub fn MessageItem(entry: Entry, me: i64, group: bool, state: ChatState, locale:
                         </p>
                     }.into_any()
                 }
-                None => view! { <p class="body">{entry.body.clone()}</p> }.into_any(),
+                None => {
+                    let (id, body) = (entry.id, entry.body.clone());
+                    (move || match id.filter(|id| state.editing.get() == Some(*id)) {
+                        Some(id) => view! { <EditForm id body=body.clone() state locale/> }.into_any(),
+                        None => view! { <p class="body">{body.clone()}</p> }.into_any(),
+                    }).into_any()
+                }
             }}
             <span class="meta">
+                {actions}
+                {entry.edited.then(|| view! { <span class="edited">{tr_in(locale, |l| td_string!(l, chat.edited))}</span> })}
                 <time>{time}</time>
                 {own.then(|| match status {
                     "pending" => view! {

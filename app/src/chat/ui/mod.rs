@@ -19,6 +19,7 @@ mod composer;
 mod conversation;
 mod list;
 mod message;
+mod message_actions;
 mod new_conversation;
 pub mod state;
 mod typing;

@@ -31,7 +31,7 @@ pub struct MessageContext {
 pub async fn message_context(db: &Db, message_id: i64, recipient: i64) -> Result<Option<MessageContext>, AppError> {
     let row = sqlx::query(
         "SELECT m.conversation_id, u.username, c.title, c.kind, m.body FROM messages m JOIN users u ON u.id = m.author_id \
-         JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1",
+         JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1 AND m.deleted_at IS NULL",
     )
     .bind(message_id)
     .fetch_optional(db.pool())

@@ -15,7 +15,12 @@ impl ChatState {
             ServerFrame::MessageDelta { id, conversation_id, seq, text } => {
                 self.on_delta(id, conversation_id, seq, &text)
             }
-            ServerFrame::MessageFinished { message } => self.on_finished(message),
+            ServerFrame::MessageFinished { message } => self.replace(message, true),
+            ServerFrame::MessageEdited { message } => {
+                self.saw_rev(message.conversation_id, message.rev);
+                self.replace(message, false);
+            }
+            ServerFrame::MessageDeleted { conversation_id, id, rev } => self.on_deleted(conversation_id, id, rev),
             ServerFrame::Ack { client_id, id, .. } => self.update_entry(&client_id, |e| {
                 e.id = Some(id);
                 e.status = Status::Sent;
@@ -131,14 +136,42 @@ impl ChatState {
         }
     }
 
-    /// A streamed reply is complete: its entry takes the final text (and
-    /// renders once more, without the caret).
-    fn on_finished(&self, message: Message) {
+    /// A message became a tombstone: its text leaves the screen, the list
+    /// preview and (with the next save) the device's copy.
+    fn on_deleted(&self, conversation_id: i64, id: i64, rev: i64) {
+        self.saw_rev(conversation_id, rev);
+        self.threads.update(|threads| {
+            let Some(entry) = threads.get_mut(&conversation_id).and_then(|t| t.iter_mut().find(|e| e.id == Some(id)))
+            else {
+                return;
+            };
+            entry.body.clear();
+            (entry.deleted, entry.edited, entry.streaming, entry.rev) = (true, false, false, entry.rev.max(rev));
+        });
+        self.drafts.update_value(|drafts| {
+            drafts.remove(&id);
+        });
+        self.conversations.update(|list| {
+            if let Some(last) = list.iter_mut().find(|c| c.id == conversation_id).and_then(|c| c.last_message.as_mut())
+                && last.id == id
+            {
+                last.body.clear();
+                (last.deleted, last.streaming, last.rev) = (true, false, rev);
+            }
+        });
+    }
+
+    /// A streamed reply is complete, or a message was edited: its entry
+    /// takes the new text (and renders once more).
+    /// `insert`: a finished reply this thread never saw joins it; an edit
+    /// of a message outside the loaded pages does not.
+    fn replace(&self, message: Message, insert: bool) {
         let conversation_id = message.conversation_id;
         self.threads.update(|threads| {
             let Some(thread) = threads.get_mut(&conversation_id) else { return };
             match thread.iter_mut().find(|e| e.id == Some(message.id)) {
                 Some(entry) => *entry = Entry::from(message.clone()),
+                None if !insert => {}
                 None => {
                     let at = thread.iter().position(|e| e.id.is_some_and(|i| i > message.id)).unwrap_or(thread.len());
                     thread.insert(at, Entry::from(message.clone()));

@@ -57,6 +57,15 @@ pub struct Entry {
     pub streaming: bool,
     #[serde(default)]
     pub deltas: i64,
+    /// Its author changed the text.
+    #[serde(default)]
+    pub edited: bool,
+    /// A tombstone: the text is gone.
+    #[serde(default)]
+    pub deleted: bool,
+    /// The conversation's change number of its last edit or deletion.
+    #[serde(default)]
+    pub rev: i64,
 }
 
 impl From<Message> for Entry {
@@ -70,6 +79,9 @@ impl From<Message> for Entry {
             status: Status::Sent,
             streaming: m.streaming,
             deltas: m.deltas,
+            edited: m.edited_at.is_some(),
+            deleted: m.deleted,
+            rev: m.rev,
         }
     }
 }
@@ -86,12 +98,16 @@ pub struct ChatState {
     pub connection: RwSignal<Connection>,
     /// The conversation on screen (its messages count as read).
     pub active: RwSignal<Option<i64>>,
+    /// The message of mine being edited in place, if any.
+    pub editing: RwSignal<Option<i64>>,
     /// Bumped when the conversation list must be fetched again (a message
     /// arrived for a conversation we do not know yet, or we reconnected).
     pub list_version: RwSignal<u32>,
     /// The growing text of each streamed reply on screen, by message id:
     /// a delta changes one text node, not the thread.
     drafts: StoredValue<HashMap<i64, ArcRwSignal<String>>>,
+    /// The newest change (`rev`) seen per conversation, for `resume`.
+    revs: StoredValue<HashMap<i64, i64>>,
     /// Set by the browser client at start-up; absent while server rendering.
     commands: StoredValue<Option<Callback<Command>>>,
 }
@@ -135,8 +151,10 @@ impl ChatState {
             online: RwSignal::new(HashSet::new()),
             connection: RwSignal::new(Connection::Connecting),
             active: RwSignal::new(None),
+            editing: RwSignal::new(None),
             list_version: RwSignal::new(0),
             drafts: StoredValue::new(HashMap::new()),
+            revs: StoredValue::new(HashMap::new()),
             commands: StoredValue::new(None),
         }
     }
@@ -161,6 +179,8 @@ impl ChatState {
                 .get(&conversation_id)
                 .map(|t| t.iter().filter(|e| e.status != Status::Sent).cloned().collect())
                 .unwrap_or_default();
+            let newest = messages.iter().map(|m| m.rev).max().unwrap_or(0);
+            self.saw_rev(conversation_id, newest);
             let mut entries: Vec<Entry> = messages.into_iter().map(Entry::from).collect();
             for entry in pending {
                 if !entries.iter().any(|e| e.client_id == entry.client_id) {
@@ -228,6 +248,41 @@ impl ChatState {
         points.sort_unstable_by_key(|(_, last)| std::cmp::Reverse(*last));
         points.truncate(crate::live::frames::MAX_RESUME_KEYS);
         points.into_iter().map(|(id, last)| (id.to_string(), last)).collect()
+    }
+
+    /// My newest message in a conversation that I could edit (Up arrow).
+    pub fn last_editable(&self, conversation_id: i64) -> Option<i64> {
+        let me = self.me.with_untracked(|me| me.as_ref().map(|m| m.id))?;
+        self.threads.with_untracked(|threads| {
+            threads
+                .get(&conversation_id)?
+                .iter()
+                .rev()
+                .find(|e| e.author.id == me && e.id.is_some())
+                .and_then(|e| (e.status == Status::Sent && !e.deleted && !e.streaming).then_some(e.id).flatten())
+        })
+    }
+
+    /// Per loaded thread, the newest change seen (or, for a thread put
+    /// back from the device, the newest its entries hold).
+    pub fn resume_revs(&self) -> HashMap<String, i64> {
+        let seen = self.revs.get_value();
+        self.threads.with_untracked(|threads| {
+            threads
+                .iter()
+                .map(|(id, t)| {
+                    let rev = seen.get(id).copied().unwrap_or_else(|| t.iter().map(|e| e.rev).max().unwrap_or(0));
+                    (id.to_string(), rev)
+                })
+                .collect()
+        })
+    }
+
+    fn saw_rev(&self, conversation_id: i64, rev: i64) {
+        self.revs.update_value(|revs| {
+            let seen = revs.entry(conversation_id).or_default();
+            *seen = (*seen).max(rev);
+        });
     }
 
     /// The live text of streamed reply `id`, starting from `body`.

@@ -1,9 +1,11 @@
-//! `/api/v1/messages/{id}/append` and `…/finish`: streamed replies, thin
-//! handlers over `app::chat::stream`.
+//! `/api/v1/messages/{id}`: editing and deleting a message, and the
+//! streamed replies' `…/append` and `…/finish`; thin handlers over
+//! `app::chat::edit` and `app::chat::stream`.
 
 use axum::Router;
 use axum::extract::State;
-use axum::routing::post;
+use axum::http::StatusCode;
+use axum::routing::{patch, post};
 use serde::Deserialize;
 
 use app::chat::Message;
@@ -14,7 +16,10 @@ use app::state::AppState;
 use super::extract::{Json, Path, Writer};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/messages/{id}/append", post(append)).route("/messages/{id}/finish", post(finish))
+    Router::new()
+        .route("/messages/{id}", patch(edit).delete(remove))
+        .route("/messages/{id}/append", post(append))
+        .route("/messages/{id}/finish", post(finish))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -68,4 +73,47 @@ pub(super) async fn finish(
     Json(body): Json<Finish>,
 ) -> Result<Json<Message>, AppError> {
     state.chat.finish(&session.user, id, body.body.as_deref()).await.map(Json)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct Edit {
+    /// The new text, 1–4000 characters.
+    body: String,
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/messages/{id}",
+    tag = "chat",
+    request_body = Edit,
+    description = "Changes the text of a message of yours, within the edit window (24 h by default); members get `message_edited`.",
+    params(("id" = i64, Path, description = "message id")),
+    responses((status = 200, description = "edited (or unchanged: the same text)", body = Message), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not your message, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 404, description = "no such message", body = ErrorBody), (status = 409, description = "edit_window_passed, message_deleted or streaming", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    Writer(session): Writer,
+    Path(id): Path<i64>,
+    Json(body): Json<Edit>,
+) -> Result<Json<Message>, AppError> {
+    state.chat.edit(&session.user, id, &body.body).await.map(Json)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/messages/{id}",
+    tag = "chat",
+    description = "Deletes a message: yours, or any in a group you own. It stays as a tombstone without its text; members get `message_deleted`.",
+    params(("id" = i64, Path, description = "message id")),
+    responses((status = 204, description = "deleted (also when it already was)"), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not yours, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 404, description = "no such message", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    Writer(session): Writer,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    state.chat.delete_message(&session.user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
