@@ -1,6 +1,7 @@
 //! `GET /api/v1/ws`: the live connection. Authenticates (cookie or Bearer),
 //! refuses cross-site upgrades, then hands the socket to `session`.
 
+mod deliver;
 mod resume;
 mod session;
 

@@ -10,21 +10,18 @@ use tokio_util::sync::CancellationToken;
 
 use app::auth::User;
 use app::auth::service::Session as AuthSession;
-use app::chat::Message;
 use app::error::AppError;
 use app::live::frames::{ClientFrame, ServerFrame};
 use app::live::hub::{ConnId, Delivery, Registration};
 use app::live::limits::FrameLimits;
-use app::live::sequence::{Admit, Sequencer};
-use app::live::streams::{Pass, StreamTracker};
+use app::live::sequence::Sequencer;
+use app::live::streams::StreamTracker;
 use app::state::AppState;
 
 /// Heartbeat pings go out this often.
 const PING_EVERY: Duration = Duration::from_secs(10);
 /// Live deliveries wait this long for the client's `resume` after connecting.
 const RESUME_GRACE: Duration = Duration::from_secs(1);
-/// Queued deliveries written per flush (one syscall for a burst).
-const BATCH: usize = 64;
 /// A write that takes longer means the client stopped reading: drop it,
 /// rather than hold this loop (and its queue) behind it.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -99,7 +96,7 @@ pub(super) struct Session {
     /// Each conversation's messages in order, once.
     pub(super) order: Sequencer,
     /// Each streamed reply's deltas in order, once.
-    streams: StreamTracker,
+    pub(super) streams: StreamTracker,
     /// What this socket may send how often.
     limits: FrameLimits,
 }
@@ -234,76 +231,6 @@ impl Session {
         match result {
             Ok(()) => Ok(()),
             Err(err) => self.send_frame(socket, &app_error_frame(&err, None)).await,
-        }
-    }
-
-    /// Writes `first` and whatever else is already queued (up to a batch),
-    /// then flushes once.
-    async fn deliver_batch<S: Sink<WsMessage> + Unpin>(
-        &mut self,
-        socket: &mut S,
-        first: Delivery,
-        queue: &mut tokio::sync::mpsc::Receiver<Delivery>,
-    ) -> Result<(), ()> {
-        self.deliver(socket, first).await?;
-        for _ in 1..BATCH {
-            match queue.try_recv() {
-                Ok(next) => self.deliver(socket, next).await?,
-                Err(_) => break,
-            }
-        }
-        written(socket.flush()).await
-    }
-
-    /// Queues a live delivery on the socket (unflushed), keeping each
-    /// conversation in seq order with no duplicates: a seq jump is filled
-    /// from the database first.
-    async fn deliver<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, delivery: Delivery) -> Result<(), ()> {
-        if let Some(step) = delivery.stream {
-            match self.streams.admit(step) {
-                Pass::Send => {}
-                Pass::Drop => return Ok(()),
-                Pass::Refill { message_id } => return self.refill(socket, message_id).await,
-            }
-        }
-        let Some(reference) = delivery.message else {
-            return written(socket.feed(WsMessage::Text(delivery.json))).await;
-        };
-        match self.order.admit(&self.state.chat, reference).await {
-            Admit::Duplicate => return Ok(()),
-            Admit::After(gap) => {
-                for message in gap {
-                    self.send_message(socket, message).await?;
-                }
-            }
-        }
-        written(socket.feed(WsMessage::Text(delivery.json))).await
-    }
-
-    /// Sends a whole message (a gap, a replay), noting where its stream stands.
-    pub(super) async fn send_message<S: Sink<WsMessage> + Unpin>(
-        &mut self,
-        socket: &mut S,
-        message: Message,
-    ) -> Result<(), ()> {
-        self.streams.saw(&message);
-        self.send_frame(socket, &ServerFrame::Message { message }).await
-    }
-
-    /// This socket would skip deltas of a streamed reply: sends it whole.
-    async fn refill<S: Sink<WsMessage> + Unpin>(&mut self, socket: &mut S, message_id: i64) -> Result<(), ()> {
-        match self.state.chat.message_now(message_id).await {
-            Ok(Some(message)) if message.streaming => self.send_message(socket, message).await,
-            Ok(Some(message)) => {
-                self.streams.saw(&message);
-                self.send_frame(socket, &ServerFrame::MessageFinished { message }).await
-            }
-            Ok(None) => Ok(()),
-            Err(err) => {
-                // The client still has the text so far, and the finish brings the rest.
-                tracing::warn!(%err, message_id, "cannot refill a streamed reply");
-                Ok(())
-            }
         }
     }
 
