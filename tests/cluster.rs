@@ -140,9 +140,7 @@ async fn a_reply_streamed_through_two_nodes_arrives_whole_and_in_order(nodes: &N
     assert_eq!(status, 201, "{made}");
     let token = made["token"].as_str().unwrap().to_owned();
     let id = alice.conversation_with(&["helper"]).await;
-    let mut ws = WsClient::connect(&nodes.b, &alice.token).await;
-    ws.send(serde_json::json!({"type": "resume", "after": {}})).await;
-    ws.next_of("resumed").await;
+    let mut ws = WsClient::live(&nodes.b, &alice.token).await;
     let (bot_a, bot_b) = (Api::with_token(&nodes.a, &token), Api::with_token(&nodes.b, &token));
     let (status, draft) = bot_a
         .post(

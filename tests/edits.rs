@@ -8,26 +8,13 @@ use app::clock::Clock;
 use common::notify::server;
 use common::ws::WsClient;
 use common::{Api, Backend, TestServer};
-use serde_json::{Value, json};
+use serde_json::json;
 
 backend_tests!(
     the_author_edits_within_the_window_and_members_see_it_live,
     the_author_or_the_group_owner_deletes_and_the_text_is_gone,
     resume_replays_the_edits_and_deletions_a_socket_missed,
 );
-
-async fn live(server: &TestServer, token: &str) -> WsClient {
-    let mut ws = WsClient::connect(server, token).await;
-    ws.send(json!({"type": "resume", "after": {}})).await;
-    ws.next_of("resumed").await;
-    ws
-}
-
-async fn history(api: &Api<'_>, conversation: i64) -> Vec<Value> {
-    let (status, page) = api.get(&format!("/api/v1/conversations/{conversation}/messages")).await;
-    assert_eq!(status, 200, "{page}");
-    page.as_array().unwrap().clone()
-}
 
 async fn the_author_edits_within_the_window_and_members_see_it_live(backend: Backend) {
     let clock = Clock::manual(app::db::now_ms());
@@ -36,7 +23,7 @@ async fn the_author_edits_within_the_window_and_members_see_it_live(backend: Bac
     let bob = Api::signup(&server, "bob").await;
     let carol = Api::signup(&server, "carol").await;
     let id = alice.conversation_with(&["bob"]).await;
-    let mut bob_ws = live(&server, &bob.token).await;
+    let mut bob_ws = WsClient::live(&server, &bob.token).await;
     let message = alice.say(id, "See you at 8").await["id"].as_i64().unwrap();
     bob_ws.next_of("message").await;
     let path = format!("/api/v1/messages/{message}");
@@ -50,7 +37,7 @@ async fn the_author_edits_within_the_window_and_members_see_it_live(backend: Bac
         (frame["message"]["id"].clone(), frame["message"]["body"].clone()),
         (json!(message), json!("See you at 9"))
     );
-    assert_eq!(history(&bob, id).await[0]["body"], "See you at 9");
+    assert_eq!(bob.history(id).await[0]["body"], "See you at 9");
 
     // Someone else's message, someone else's conversation, bad text.
     let (status, body) = bob.patch(&path, json!({"body": "hijacked"})).await;
@@ -66,7 +53,7 @@ async fn the_author_edits_within_the_window_and_members_see_it_live(backend: Bac
     clock.advance(25 * 60 * 60 * 1000);
     let (status, body) = alice.patch(&path, json!({"body": "too late"})).await;
     assert_eq!((status, body["error"]["code"].clone()), (409, json!("edit_window_passed")), "{body}");
-    assert_eq!(history(&alice, id).await[0]["body"], "See you at 9");
+    assert_eq!(alice.history(id).await[0]["body"], "See you at 9");
     server.finish().await;
 }
 
@@ -79,7 +66,7 @@ async fn the_author_or_the_group_owner_deletes_and_the_text_is_gone(backend: Bac
         alice.post("/api/v1/conversations", json!({"members": ["bob", "carol"], "title": "Trip"})).await;
     assert_eq!(status, 201, "{group}");
     let id = group["id"].as_i64().unwrap();
-    let mut carol_ws = live(&server, &carol.token).await;
+    let mut carol_ws = WsClient::live(&server, &carol.token).await;
     let from_bob = bob.say(id, "my address is 1 Secret Lane").await["id"].as_i64().unwrap();
     let from_carol = carol.say(id, "ok").await["id"].as_i64().unwrap();
 
@@ -91,7 +78,7 @@ async fn the_author_or_the_group_owner_deletes_and_the_text_is_gone(backend: Bac
     assert_eq!(status, 204);
     let frame = carol_ws.next_of("message_deleted").await;
     assert_eq!((frame["id"].clone(), frame["conversation_id"].clone()), (json!(from_bob), json!(id)));
-    let page = history(&carol, id).await;
+    let page = carol.history(id).await;
     let tombstone = page.iter().find(|m| m["id"] == from_bob).unwrap();
     assert_eq!((tombstone["deleted"].clone(), tombstone["body"].clone()), (json!(true), json!("")));
     assert_eq!(tombstone["seq"], 1, "the seq stays: no gap");
@@ -142,7 +129,7 @@ async fn resume_replays_the_edits_and_deletions_a_socket_missed(backend: Backend
         "the new message, then the changes in order"
     );
     // A client that already holds the newest change gets none again.
-    let rev = history(&bob, id).await.iter().map(|m| m["rev"].as_i64().unwrap()).max().unwrap();
+    let rev = bob.history(id).await.iter().map(|m| m["rev"].as_i64().unwrap()).max().unwrap();
     ws.send(json!({"type": "resume", "after": {key.clone(): fourth}, "revs": {key: rev}})).await;
     loop {
         let frame = ws.next().await;

@@ -52,26 +52,12 @@ async fn append(bot: &Api<'_>, id: i64, text: &str) -> Value {
     appended
 }
 
-/// A socket past its resume grace, seeing live frames.
-async fn live(server: &TestServer, token: &str) -> WsClient {
-    let mut ws = WsClient::connect(server, token).await;
-    ws.send(json!({"type": "resume", "after": {}})).await;
-    ws.next_of("resumed").await;
-    ws
-}
-
-async fn history(api: &Api<'_>, conversation: i64) -> Vec<Value> {
-    let (status, page) = api.get(&format!("/api/v1/conversations/{conversation}/messages")).await;
-    assert_eq!(status, 200, "{page}");
-    page.as_array().unwrap().clone()
-}
-
 async fn a_streamed_reply_grows_in_order_and_finishes_once(backend: Backend) {
     let server = TestServer::start(backend).await;
     let alice = Api::signup(&server, "alice").await;
     let (token, conversation) = alice_and_her_bot(&server, &alice).await;
     let bot = Api::with_token(&server, &token);
-    let mut ws = live(&server, &alice.token).await;
+    let mut ws = WsClient::live(&server, &alice.token).await;
 
     let draft = start(&bot, conversation, "").await;
     assert_eq!(
@@ -96,7 +82,7 @@ async fn a_streamed_reply_grows_in_order_and_finishes_once(backend: Backend) {
         );
     }
     // History returns the text so far.
-    let page = history(&alice, conversation).await;
+    let page = alice.history(conversation).await;
     let stored = page.iter().find(|m| m["id"] == id).unwrap();
     assert_eq!(
         (stored["body"].clone(), stored["streaming"].clone(), stored["deltas"].clone()),
@@ -125,7 +111,7 @@ async fn a_streamed_reply_grows_in_order_and_finishes_once(backend: Backend) {
     let (status, done) =
         bot.post(&format!("/api/v1/messages/{second}/finish"), json!({"body": "The answer is 42."})).await;
     assert_eq!((status, done["body"].clone()), (200, json!("The answer is 42.")));
-    let page = history(&alice, conversation).await;
+    let page = alice.history(conversation).await;
     assert_eq!(page.last().unwrap()["body"], "The answer is 42.");
     assert_eq!(page.last().unwrap()["streaming"], false);
     server.finish().await;
@@ -177,7 +163,7 @@ async fn appends_are_checked_and_retries_are_safe(backend: Backend) {
         )
         .await;
     assert_eq!((status, body["error"]["code"].clone()), (422, json!("empty_message")), "a whole message needs text");
-    let page = history(&alice, conversation).await;
+    let page = alice.history(conversation).await;
     assert!(page[0]["body"].as_str().unwrap().starts_with("one two"), "{}", page[0]["body"]);
     server.finish().await;
 }
@@ -187,7 +173,7 @@ async fn a_socket_that_resumes_mid_stream_gets_the_text_so_far_then_the_rest(bac
     let alice = Api::signup(&server, "alice").await;
     let (token, conversation) = alice_and_her_bot(&server, &alice).await;
     let bot = Api::with_token(&server, &token);
-    let mut ws = live(&server, &alice.token).await;
+    let mut ws = WsClient::live(&server, &alice.token).await;
     let id = start(&bot, conversation, "").await["id"].as_i64().unwrap();
     ws.next_of("message").await;
     append(&bot, id, "a").await;
@@ -221,7 +207,7 @@ async fn a_socket_that_missed_the_start_gets_the_whole_reply_then_deltas(backend
     let id = start(&bot, conversation, "Once").await["id"].as_i64().unwrap();
     append(&bot, id, " upon").await;
     // This socket never saw the draft: its first delta would be a gap.
-    let mut ws = live(&server, &alice.token).await;
+    let mut ws = WsClient::live(&server, &alice.token).await;
     append(&bot, id, " a time").await;
     let whole = ws.next().await;
     assert_eq!(whole["type"], "message", "a gap is refilled with the whole message: {whole}");
@@ -271,16 +257,16 @@ async fn a_draft_left_open_is_finished_after_ten_minutes(backend: Backend) {
     let alice = Api::signup(&server, "alice").await;
     let (token, conversation) = alice_and_her_bot(&server, &alice).await;
     let bot = Api::with_token(&server, &token);
-    let mut ws = live(&server, &alice.token).await;
+    let mut ws = WsClient::live(&server, &alice.token).await;
     let id = start(&bot, conversation, "").await["id"].as_i64().unwrap();
     append(&bot, id, "half an ans").await;
 
     clock.advance(9 * 60 * 1000);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(history(&alice, conversation).await[0]["streaming"], true, "nine minutes is not yet too long");
+    assert_eq!(alice.history(conversation).await[0]["streaming"], true, "nine minutes is not yet too long");
     clock.advance(2 * 60 * 1000);
     eventually("the timeout finishes the draft", || async {
-        history(&alice, conversation).await[0]["streaming"] == false
+        alice.history(conversation).await[0]["streaming"] == false
     })
     .await;
     let finished = ws.next_of("message_finished").await;

@@ -77,6 +77,22 @@ async function makeBotInSettings(page, name, webhookUrl) {
   return { token, secret };
 }
 
+/**
+ * Alice signs up, makes a bot in Settings whose webhook is an example
+ * program, and starts that program as a real process.
+ */
+async function botProcess(browser, base, binary, prefix, env) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const botName = uniqueName(prefix);
+  const port = await freePort();
+  await signUpInUi(page, base, uniqueName('alice'));
+  await openSettings(page);
+  const keys = await makeBotInSettings(page, botName, `http://127.0.0.1:${port}/hook`);
+  const bot = await runBot(binary, base, keys, port, env);
+  return { context, page, botName, bot };
+}
+
 export default {
   async 'a person talks with a bot: it shows it is typing, answers, and is tagged as a bot'({ browser, base }) {
     const context = await browser.newContext();
@@ -126,16 +142,8 @@ export default {
   },
 
   async 'echo-agent, a real bot process, gets her message by webhook, shows it is typing and streams its answer'({ browser, base }) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const alice = uniqueName('alice');
-    const botName = uniqueName('echo');
-    const port = await freePort();
     step('alice makes a bot whose webhook is the agent');
-    await signUpInUi(page, base, alice);
-    await openSettings(page);
-    const keys = await makeBotInSettings(page, botName, `http://127.0.0.1:${port}/hook`);
-    const agent = await runBot(agentBinary, base, keys, port, { WORD_DELAY_MS: '300' });
+    const { context, page, botName, bot: agent } = await botProcess(browser, base, agentBinary, 'echo', { WORD_DELAY_MS: '300' });
     try {
       step('she writes to it; it shows it is typing, then answers');
       await backToList(page);
@@ -181,16 +189,8 @@ export default {
   },
 
   async 'reminder-bot, a real bot process, sets a reminder from her words and it arrives in her inbox'({ browser, base }) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const alice = uniqueName('alice');
-    const botName = uniqueName('remind');
-    const port = await freePort();
     step('alice makes a bot whose webhook is reminder-bot');
-    await signUpInUi(page, base, alice);
-    await openSettings(page);
-    const keys = await makeBotInSettings(page, botName, `http://127.0.0.1:${port}/hook`);
-    const bot = await runBot(reminderBinary, base, keys, port, { REMINDER_TZ: 'UTC' });
+    const { context, page, botName, bot } = await botProcess(browser, base, reminderBinary, 'remind', { REMINDER_TZ: 'UTC' });
     try {
       step('she asks it, in her words, to remind her in a few seconds; it says what it understood');
       await backToList(page);

@@ -321,6 +321,13 @@ impl<'a> Api<'a> {
         body["id"].as_i64().unwrap()
     }
 
+    /// The newest page of a conversation's history, oldest first.
+    pub async fn history(&self, conversation: i64) -> Vec<serde_json::Value> {
+        let (status, page) = self.get(&format!("/api/v1/conversations/{conversation}/messages")).await;
+        assert_eq!(status, 200, "{page}");
+        page.as_array().unwrap().clone()
+    }
+
     /// Sends a message with a fresh client id; returns it.
     pub async fn say(&self, conversation: i64, body: &str) -> serde_json::Value {
         let client_id = uuid::Uuid::new_v4().to_string();

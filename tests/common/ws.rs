@@ -25,6 +25,15 @@ impl WsClient {
         client
     }
 
+    /// Connects and resumes nothing, so live frames flow at once (not after
+    /// the resume grace).
+    pub async fn live(server: &TestServer, token: &str) -> Self {
+        let mut client = Self::connect(server, token).await;
+        client.send(serde_json::json!({"type": "resume", "after": {}})).await;
+        client.next_of("resumed").await;
+        client
+    }
+
     /// The error of an upgrade the server refuses (it names the status).
     pub async fn refused(server: &TestServer, token: &str) -> String {
         tokio_tungstenite::connect_async(request(server, token))

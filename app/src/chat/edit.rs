@@ -100,7 +100,7 @@ impl Chat {
 
     /// A message in one of `me`'s conversations; 404 otherwise (a stranger
     /// cannot tell it exists).
-    async fn visible_message(&self, me: &User, message_id: i64) -> Result<Message, AppError> {
+    pub(super) async fn visible_message(&self, me: &User, message_id: i64) -> Result<Message, AppError> {
         let not_found = || AppError::NotFound("message".into());
         let message = store::message_by_id(&self.db, message_id).await?.ok_or_else(not_found)?;
         let members = self.members.get(&self.db, message.conversation_id).await?;

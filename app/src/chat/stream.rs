@@ -149,12 +149,7 @@ impl Chat {
 
     /// A message `me` wrote, in a conversation `me` is still in.
     async fn own_draft(&self, me: &User, message_id: i64) -> Result<Message, AppError> {
-        let message = store::message_by_id(&self.db, message_id).await?.ok_or_else(not_found)?;
-        let members = self.members.get(&self.db, message.conversation_id).await?;
-        if !members.contains(&me.id) {
-            // Someone else's conversation: as if it did not exist.
-            return Err(not_found());
-        }
+        let message = self.visible_message(me, message_id).await?;
         if message.author.id != me.id {
             return Err(AppError::Forbidden("only its author may change a message".into()));
         }
@@ -193,9 +188,8 @@ impl Chat {
         let before = self.clock.now_ms() - STREAM_TIMEOUT_MS;
         let stale = store::stale_drafts(&self.db, before, SWEEP_BATCH).await?;
         let mut finished = 0;
-        for id in stale {
-            let Some(message) = store::message_by_id(&self.db, id).await? else { continue };
-            if self.close(message.conversation_id, id, None).await?.is_some() {
+        for (id, conversation_id) in stale {
+            if self.close(conversation_id, id, None).await?.is_some() {
                 metrics::counter!("tidings_stream_timeouts_total").increment(1);
                 finished += 1;
             }
@@ -208,10 +202,6 @@ impl Chat {
     pub async fn message_now(&self, message_id: i64) -> Result<Option<Message>, AppError> {
         store::message_by_id(&self.db, message_id).await
     }
-}
-
-fn not_found() -> AppError {
-    AppError::NotFound("message".into())
 }
 
 fn not_streaming() -> AppError {

@@ -54,17 +54,11 @@ async fn main() {
 }
 
 async fn hook(State(agent): State<Arc<Agent>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let signature = headers.get("tidings-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let now =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    if !verify::signature(&agent.secret, signature, &body, now) {
-        return StatusCode::UNAUTHORIZED;
-    }
-    let Ok(event) = serde_json::from_slice::<Value>(&body) else { return StatusCode::BAD_REQUEST };
-    let id = event["id"].as_str().unwrap_or_default().to_owned();
-    if !agent.seen.lock().expect("seen").insert(id.clone()) {
-        return StatusCode::OK;
-    }
+    let (id, event) = match verify::event(&agent.secret, &headers, &body, &agent.seen) {
+        Ok(Some(event)) => event,
+        Ok(None) => return StatusCode::OK,
+        Err(status) => return status,
+    };
     if event["type"] == "message.created" {
         // Answer the webhook now; think afterwards.
         tokio::spawn(reply(agent, id, event));
@@ -90,7 +84,7 @@ async fn stream_reply(agent: &Agent, event_id: &str, conversation: i64, said: &s
     tokio::time::sleep(Duration::from_millis(600)).await;
     let answer = think(said);
     // The event id makes the client id: a retried event starts no second reply.
-    let start = json!({"client_id": client_id_for(event_id), "body": "", "streaming": true});
+    let start = json!({"client_id": verify::client_id_for(event_id), "body": "", "streaming": true});
     let draft: Value = agent.post(&format!("{base}/messages"), &start).await?.json().await?;
     let (Some(id), true) = (draft["id"].as_i64(), draft["streaming"] == true) else { return Ok(()) };
     let pause = Duration::from_millis(agent.word_delay_ms);
@@ -118,15 +112,6 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     starts.push(text.len());
     starts.dedup();
     (0..starts.len() - 1).map(move |i| &text[starts[i]..starts[i + 1]]).filter(|w| !w.is_empty())
-}
-
-/// A UUID made from the event id (the first half of its SHA-256).
-fn client_id_for(event_id: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(event_id.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
 }
 
 /// The "model".

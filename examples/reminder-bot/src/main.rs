@@ -59,17 +59,11 @@ async fn main() {
 }
 
 async fn hook(State(bot): State<Arc<Bot>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let signature = headers.get("tidings-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let now =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-    if !verify::signature(&bot.secret, signature, &body, now) {
-        return StatusCode::UNAUTHORIZED;
-    }
-    let Ok(event) = serde_json::from_slice::<Value>(&body) else { return StatusCode::BAD_REQUEST };
-    let id = event["id"].as_str().unwrap_or_default().to_owned();
-    if !bot.seen.lock().expect("seen").insert(id.clone()) {
-        return StatusCode::OK;
-    }
+    let (id, event) = match verify::event(&bot.secret, &headers, &body, &bot.seen) {
+        Ok(Some(event)) => event,
+        Ok(None) => return StatusCode::OK,
+        Err(status) => return status,
+    };
     if event["type"] == "message.created" {
         tokio::spawn(async move {
             if let Err(err) = handle(&bot, &id, &event).await {
@@ -93,7 +87,7 @@ async fn handle(bot: &Bot, event_id: &str, event: &Value) -> Result<(), reqwest:
         },
         Err(help) => help,
     };
-    let reply = json!({"client_id": client_id_for(event_id), "body": answer});
+    let reply = json!({"client_id": verify::client_id_for(&format!("reply:{event_id}")), "body": answer});
     let url = format!("{}/api/v1/conversations/{conversation}/messages", bot.tidings);
     bot.http.post(url).bearer_auth(&bot.token).json(&reply).send().await?.error_for_status()?;
     Ok(())
@@ -133,13 +127,4 @@ async fn remind(
     }
     let error: Value = response.json().await.unwrap_or_default();
     Ok(Err(error["error"]["message"].as_str().unwrap_or("it said no").to_owned()))
-}
-
-/// A UUID made from the event id (the first half of its SHA-256).
-fn client_id_for(event_id: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(format!("reply:{event_id}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
 }

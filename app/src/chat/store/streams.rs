@@ -62,13 +62,18 @@ pub async fn finish(tx: &mut WriteTx, message_id: i64, body: Option<&str>) -> Re
     Ok(Some(message_from_row(&row)?))
 }
 
-/// Drafts started before `before` (ms) and still open, oldest first.
-pub async fn stale_drafts(db: &Db, before: i64, limit: i64) -> Result<Vec<i64>, AppError> {
-    let rows =
-        sqlx::query("SELECT id FROM messages WHERE streaming = 1 AND created_at < $1 ORDER BY created_at LIMIT $2")
-            .bind(before)
-            .bind(limit)
-            .fetch_all(db.pool())
-            .await?;
-    Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
+/// Drafts started before `before` (ms) and still open, oldest first:
+/// `(id, conversation_id)`.
+pub async fn stale_drafts(db: &Db, before: i64, limit: i64) -> Result<Vec<(i64, i64)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, conversation_id FROM messages WHERE streaming = 1 AND created_at < $1 ORDER BY created_at LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("conversation_id")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }
