@@ -55,11 +55,17 @@ if [ "${TIDINGS_SETUP_BROWSER:-1}" = 1 ] \
 fi
 
 if [ "${TIDINGS_SETUP_BROWSER:-1}" = 1 ]; then
-  if [ ! -x /usr/bin/chromium ]; then
-    log "installing Debian chromium"
+  # Chromium, and a colour emoji font: reactions are emoji, and without a
+  # font that has them they render as empty boxes.
+  packages=""
+  [ -x /usr/bin/chromium ] || packages="chromium"
+  [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || packages="$packages fonts-noto-color-emoji"
+  if [ -n "$packages" ]; then
+    log "installing Debian packages:$packages"
     SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086 # a list of package names
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $packages >/dev/null
   fi
   if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ]; then
     log "installing end2end dependencies (playwright-core)"

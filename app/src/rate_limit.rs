@@ -30,6 +30,8 @@ pub struct RateLimits {
     pub hooks: Arc<Keyed<i64>>,
     /// Appends to streamed replies per author: each is a frame to every member.
     pub append: Arc<Keyed<i64>>,
+    /// Reaction toggles per user: each is a frame to every member.
+    pub react: Arc<Keyed<i64>>,
 }
 
 /// "Typing" per user: a bot renewing it every second stays well inside.
@@ -41,6 +43,9 @@ pub const HOOK: Limit = Limit { burst: 20, per_minute: 60 };
 /// Appends per author: an agent streaming tokens at 50 a second (two
 /// replies at once) stays inside; more is a runaway loop.
 pub const APPEND: Limit = Limit { burst: 200, per_minute: 6000 };
+
+/// Reaction toggles per user: a person tapping fast stays well inside.
+pub const REACT: Limit = Limit { burst: 30, per_minute: 120 };
 
 /// Test notifications per user: a few in a row, then one a minute.
 pub const PUSH_TEST: Limit = Limit { burst: 3, per_minute: 1 };
@@ -55,6 +60,7 @@ impl RateLimits {
             typing: Arc::new(Keyed::new(TYPING)),
             hooks: Arc::new(Keyed::new(HOOK)),
             append: Arc::new(Keyed::new(APPEND)),
+            react: Arc::new(Keyed::new(REACT)),
         }
     }
 
@@ -67,6 +73,7 @@ impl RateLimits {
         self.typing.limiter.retain_recent();
         self.hooks.limiter.retain_recent();
         self.append.limiter.retain_recent();
+        self.react.limiter.retain_recent();
     }
 }
 

@@ -7,7 +7,7 @@ use axum::routing::{delete, get, post};
 use serde::Deserialize;
 
 use app::chat::schedule::Scheduled;
-use app::chat::service::Sent;
+use app::chat::service::{Outgoing, Sent};
 use app::chat::{Conversation, Message};
 use app::error::{AppError, ErrorBody};
 use app::state::AppState;
@@ -121,6 +121,9 @@ pub(super) struct NewMessage {
     /// `POST /api/v1/messages/{id}/append` until `…/finish`.
     #[serde(default)]
     streaming: bool,
+    /// The id of the message this one answers, in the same conversation;
+    /// it shows quoted above.
+    reply_to: Option<i64>,
 }
 
 #[utoipa::path(
@@ -138,11 +141,9 @@ pub(super) async fn send(
     Path(id): Path<i64>,
     Json(body): Json<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), AppError> {
-    let (message, sent) = if body.streaming {
-        state.chat.start_stream(&session.user, id, &body.client_id, &body.body).await?
-    } else {
-        state.chat.send(&session.user, id, &body.client_id, &body.body).await?
-    };
+    let outgoing =
+        Outgoing { client_id: &body.client_id, body: &body.body, reply_to: body.reply_to, streaming: body.streaming };
+    let (message, sent) = state.chat.post(&session.user, id, outgoing).await?;
     Ok(created_or_found(sent == Sent::Created, message))
 }
 

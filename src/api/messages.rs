@@ -1,14 +1,14 @@
-//! `/api/v1/messages/{id}`: editing and deleting a message, and the
-//! streamed replies' `…/append` and `…/finish`; thin handlers over
-//! `app::chat::edit` and `app::chat::stream`.
+//! `/api/v1/messages/{id}`: editing and deleting a message, its
+//! reactions, and the streamed replies' `…/append` and `…/finish`; thin
+//! handlers over `app::chat::{edit, react, stream}`.
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{patch, post};
+use axum::routing::{patch, post, put};
 use serde::Deserialize;
 
-use app::chat::Message;
+use app::chat::{Message, Reactions};
 use app::chat::stream::Appended;
 use app::error::{AppError, ErrorBody};
 use app::state::AppState;
@@ -20,6 +20,41 @@ pub fn router() -> Router<AppState> {
         .route("/messages/{id}", patch(edit).delete(remove))
         .route("/messages/{id}/append", post(append))
         .route("/messages/{id}/finish", post(finish))
+        .route("/messages/{id}/reactions/{emoji}", put(react).delete(unreact))
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/messages/{id}/reactions/{emoji}",
+    tag = "chat",
+    description = "Adds my reaction (one emoji, percent-encoded in the path) to a message; members get a `reaction` frame. Reactions never push.",
+    params(("id" = i64, Path, description = "message id"), ("emoji" = String, Path, description = "one emoji, e.g. %F0%9F%91%8D")),
+    responses((status = 200, description = "the message's reactions now (also when mine was already there)", body = Reactions), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 404, description = "no such message", body = ErrorBody), (status = 409, description = "message_deleted", body = ErrorBody), (status = 422, description = "invalid_emoji (not one emoji) or too_many_reactions (20 kinds)", body = ErrorBody), (status = 429, description = "too many; see Retry-After", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn react(
+    State(state): State<AppState>,
+    Writer(session): Writer,
+    Path((id, emoji)): Path<(i64, String)>,
+) -> Result<Json<Reactions>, AppError> {
+    state.chat.react(&session.user, id, &emoji, true).await.map(Json)
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/messages/{id}/reactions/{emoji}",
+    tag = "chat",
+    description = "Takes my reaction off a message; members get a `reaction` frame.",
+    params(("id" = i64, Path, description = "message id"), ("emoji" = String, Path, description = "one emoji, percent-encoded")),
+    responses((status = 200, description = "the message's reactions now (also when mine was not there)", body = Reactions), (status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 404, description = "no such message", body = ErrorBody), (status = 409, description = "message_deleted", body = ErrorBody), (status = 422, description = "invalid_emoji", body = ErrorBody), (status = 429, description = "too many; see Retry-After", body = ErrorBody)),
+    security(("cookie" = []), ("bearer" = ["messages:write"]))
+)]
+pub(super) async fn unreact(
+    State(state): State<AppState>,
+    Writer(session): Writer,
+    Path((id, emoji)): Path<(i64, String)>,
+) -> Result<Json<Reactions>, AppError> {
+    state.chat.react(&session.user, id, &emoji, false).await.map(Json)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -21,7 +21,7 @@ use super::{auth, bots, chat, messages, notify, push};
         auth::create_token, auth::list_tokens, auth::revoke_token,
         auth::list_sessions, auth::end_session, auth::change_password,
         chat::create, chat::list, chat::show, chat::history, chat::send, chat::read, chat::typing,
-        messages::append, messages::finish, messages::edit, messages::remove,
+        messages::append, messages::finish, messages::edit, messages::remove, messages::react, messages::unreact,
         chat::add_member, chat::remove_member, chat::schedule, chat::scheduled, chat::cancel_scheduled,
         push::public_key, push::subscribe, push::list, push::unsubscribe_by_endpoint, push::unsubscribe_by_id,
         push::test, push::deliveries, push::preview, push::mute,

@@ -9,6 +9,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 use tokio_util::sync::CancellationToken;
 
 use app::auth::User;
+use app::chat::service::Outgoing;
 use app::auth::service::Session as AuthSession;
 use app::error::AppError;
 use app::live::frames::{ClientFrame, ServerFrame};
@@ -208,8 +209,9 @@ impl Session {
         }
         let chat = self.state.chat.clone();
         let result = match frame {
-            ClientFrame::Send { conversation_id, client_id, body } => {
-                match chat.send(&self.user, conversation_id, &client_id, &body).await {
+            ClientFrame::Send { conversation_id, client_id, body, reply_to } => {
+                let outgoing = Outgoing { client_id: &client_id, body: &body, reply_to, streaming: false };
+                match chat.post(&self.user, conversation_id, outgoing).await {
                     Ok((message, _)) => {
                         let ack = ServerFrame::Ack { client_id, id: message.id, conversation_id, seq: message.seq };
                         return self.send_frame(socket, &ack).await;

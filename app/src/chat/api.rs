@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::model::{Conversation, Message};
+use super::model::{Conversation, Message, Reactions};
 use crate::error::AppError;
 
 /// The caller's conversations, most recent first (none when signed out).
@@ -58,11 +58,17 @@ pub async fn start_conversation(usernames: String, title: Option<String>) -> Res
 
 /// Sends over HTTP (used when the socket is down).
 #[server(prefix = "/fn", endpoint = "chat/send")]
-pub async fn send_message(conversation_id: i64, client_id: String, body: String) -> Result<Message, AppError> {
+pub async fn send_message(
+    conversation_id: i64,
+    client_id: String,
+    body: String,
+    reply_to: Option<i64>,
+) -> Result<Message, AppError> {
     use crate::server_ctx;
     server_ctx::fail_status(async {
         let session = server_ctx::session().await?;
-        let (message, _) = server_ctx::state()?.chat.send(&session.user, conversation_id, &client_id, &body).await?;
+        let outgoing = super::service::Outgoing { client_id: &client_id, body: &body, reply_to, streaming: false };
+        let (message, _) = server_ctx::state()?.chat.post(&session.user, conversation_id, outgoing).await?;
         Ok(message)
     })
     .await
@@ -99,4 +105,21 @@ pub async fn delete_message(id: i64) -> Result<(), AppError> {
         server_ctx::state()?.chat.delete_message(&session.user, id).await
     })
     .await
+}
+
+/// Adds (`on`) or removes my reaction; the message's reactions after.
+#[server(prefix = "/fn", endpoint = "chat/react")]
+pub async fn react(id: i64, emoji: String, on: bool) -> Result<Reactions, AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.chat.react(&session.user, id, &emoji, on).await
+    })
+    .await
+}
+
+/// The full emoji picker's contents, by group (fetched when it first opens).
+#[server(prefix = "/fn", endpoint = "chat/emoji", input = server_fn::codec::GetUrl)]
+pub async fn emoji_catalog() -> Result<Vec<(String, Vec<(String, String)>)>, AppError> {
+    Ok(super::react::catalog())
 }

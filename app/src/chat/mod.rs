@@ -17,6 +17,8 @@ mod members;
 #[cfg(feature = "ssr")]
 mod read;
 #[cfg(feature = "ssr")]
+pub mod react;
+#[cfg(feature = "ssr")]
 pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -27,4 +29,4 @@ pub mod stream;
 #[cfg(feature = "ssr")]
 pub mod writer;
 
-pub use model::{Conversation, ConversationKind, Message};
+pub use model::{Conversation, ConversationKind, Message, Reaction, Reactions, ReplyTo};

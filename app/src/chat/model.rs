@@ -67,6 +67,68 @@ pub struct Message {
     /// never changed); `resume` with `revs` replays changes after one.
     #[serde(default)]
     pub rev: i64,
+    /// Who reacted with what, each emoji in the order it was first used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
+    /// The message this one answers, quoted above it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyTo>,
+}
+
+/// The message a reply answers, as its quote shows it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyTo {
+    pub id: i64,
+    /// Its author's username.
+    pub author: String,
+    /// The start of its text (at most [`QUOTE_MAX_CHARS`]; empty if deleted).
+    pub body: String,
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+impl ReplyTo {
+    /// The quote of `message`.
+    pub fn of(message: &Message) -> Self {
+        Self {
+            id: message.id,
+            author: message.author.username.clone(),
+            body: quote(&message.body),
+            deleted: message.deleted,
+        }
+    }
+}
+
+/// The longest quote of a replied-to message, in characters.
+pub const QUOTE_MAX_CHARS: usize = 140;
+
+/// The start of a text, for a quote: its first [`QUOTE_MAX_CHARS`] characters.
+pub fn quote(body: &str) -> String {
+    match body.char_indices().nth(QUOTE_MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &body[..cut]),
+        None => body.to_owned(),
+    }
+}
+
+/// One emoji on a message: how many reacted with it, and who.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: i64,
+    /// Usernames, in the order they reacted.
+    pub users: Vec<String>,
+}
+
+/// A message's reactions after a change, with the change's number.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reactions {
+    pub message_id: i64,
+    pub conversation_id: i64,
+    pub rev: i64,
+    pub reactions: Vec<Reaction>,
 }
 
 /// A conversation as its members see it.

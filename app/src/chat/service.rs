@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::access::{require_bots_allowed, require_in, require_member};
 use super::model::{
-    Conversation, ConversationKind, GROUP_MAX_MEMBERS, Message, TITLE_MAX_CHARS, validate_body, validate_client_id,
+    Conversation, ConversationKind, GROUP_MAX_MEMBERS, Message, ReplyTo, TITLE_MAX_CHARS, validate_body, validate_client_id,
     validate_limit,
 };
 use super::store;
@@ -40,6 +40,18 @@ pub struct Chat {
     pub clock: crate::clock::Clock,
     /// How long after sending its author may edit a message.
     pub edit_window_ms: i64,
+}
+
+/// A message to store, as its sender gave it.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    /// The sender's idempotency key (a UUID).
+    pub client_id: &'a str,
+    pub body: &'a str,
+    /// The message it answers (of the same conversation).
+    pub reply_to: Option<i64>,
+    /// The start of a streamed reply.
+    pub streaming: bool,
 }
 
 /// Whether `send` stored a new message or found the original.
@@ -148,20 +160,23 @@ impl Chat {
         client_id: &str,
         body: &str,
     ) -> Result<(Message, Sent), AppError> {
-        validate_body(body)?;
-        self.store_message(me, conversation_id, client_id, body, false).await
+        self.post(me, conversation_id, Outgoing { client_id, body, reply_to: None, streaming: false }).await
     }
 
-    /// `send`'s checks, storing and answer, for a whole message or the
-    /// start of a streamed one.
-    pub(super) async fn store_message(
+    /// `send` with everything a message may carry: a reply, or the start
+    /// of a streamed reply (whose `body` may be empty).
+    pub async fn post(
         &self,
         me: &User,
         conversation_id: i64,
-        client_id: &str,
-        body: &str,
-        streaming: bool,
+        outgoing: Outgoing<'_>,
     ) -> Result<(Message, Sent), AppError> {
+        let Outgoing { client_id, body, reply_to, streaming } = outgoing;
+        if streaming {
+            super::model::validate_stream_body(body)?;
+        } else {
+            validate_body(body)?;
+        }
         validate_client_id(client_id)?;
         if let Err(limited) = self.limits.send.check(&me.id) {
             // A retry of something already stored is answered, not limited.
@@ -175,6 +190,10 @@ impl Chat {
             return Err(AppError::NotFound("conversation".into()));
         }
         require_in(&members, me.id)?;
+        let reply_to = match reply_to {
+            Some(id) => Some(self.quoted(conversation_id, id).await?),
+            None => None,
+        };
         // A member with a visible tab sees the message live; everyone else
         // (hidden tabs included: iOS keeps backgrounded sockets open) gets a push.
         let mut looking: Vec<i64> = self.presence.visible_among(&members).await.into_iter().collect();
@@ -187,6 +206,7 @@ impl Chat {
             members: members.clone(),
             looking,
             streaming,
+            reply_to,
         };
         let message = match self.writer.write(draft).await? {
             Written::Created(message) => message,
@@ -197,6 +217,15 @@ impl Chat {
         };
         metrics::counter!("tidings_messages_total").increment(1);
         Ok((message, Sent::Created))
+    }
+
+    /// The quote of the message a reply answers: one of the same
+    /// conversation, or 422 `invalid_reply_to`.
+    async fn quoted(&self, conversation_id: i64, id: i64) -> Result<ReplyTo, AppError> {
+        match store::message_by_id(&self.db, id).await? {
+            Some(original) if original.conversation_id == conversation_id => Ok(ReplyTo::of(&original)),
+            _ => Err(AppError::invalid("invalid_reply_to", "reply_to must be a message of this conversation")),
+        }
     }
 
     /// The message already stored for this client id. A client id reused in

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::fanout::StoredMessage;
 use super::model::{BODY_MAX_CHARS, Message, STREAM_MAX_CHARS, STREAM_TIMEOUT_MS, validate_stream_body};
-use super::service::{Chat, Sent};
+use super::service::{Chat, Outgoing, Sent};
 use super::store;
 use crate::auth::User;
 use crate::error::AppError;
@@ -46,8 +46,7 @@ impl Chat {
         client_id: &str,
         body: &str,
     ) -> Result<(Message, Sent), AppError> {
-        validate_stream_body(body)?;
-        self.store_message(me, conversation_id, client_id, body, true).await
+        self.post(me, conversation_id, Outgoing { client_id, body, reply_to: None, streaming: true }).await
     }
 
     /// Appends `text` to a draft of `me`'s. `expected`, if given, is the

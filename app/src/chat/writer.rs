@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::fanout::{Fanout, StoredMessage};
+use super::model::ReplyTo;
 use super::{Message, store};
 use crate::auth::User;
 use crate::db::{Db, now_ms};
@@ -37,6 +38,23 @@ pub struct Draft {
     /// A streamed reply's start: what a message sets off (pushes, webhooks)
     /// waits for its finish.
     pub streaming: bool,
+    /// The message it answers, as quoted above it.
+    pub reply_to: Option<ReplyTo>,
+}
+
+impl Draft {
+    fn row(&self, seq: i64, now: i64) -> store::NewMessage<'_> {
+        store::NewMessage {
+            conversation_id: self.conversation_id,
+            seq,
+            author_id: self.author.id,
+            client_id: &self.client_id,
+            body: &self.body,
+            created_at: now,
+            streaming: self.streaming,
+            reply_to: self.reply_to.as_ref().map(|r| r.id),
+        }
+    }
 }
 
 /// What storing a draft came to.
@@ -178,15 +196,7 @@ impl WriterTask {
             };
             let seq = *next;
             *next += 1;
-            rows.push(store::NewMessage {
-                conversation_id: draft.conversation_id,
-                seq,
-                author_id: draft.author.id,
-                client_id: &draft.client_id,
-                body: &draft.body,
-                created_at: now,
-                streaming: draft.streaming,
-            });
+            rows.push(draft.row(seq, now));
             messages.push((i, seq));
         }
         let stored = store::insert_messages(&mut tx, &rows).await?;
@@ -234,17 +244,7 @@ impl WriterTask {
                 results.push(Err(AppError::NotFound("conversation".into())));
                 continue;
             };
-            let inserted = store::insert_message(
-                &mut tx,
-                draft.conversation_id,
-                seq,
-                draft.author.id,
-                &draft.client_id,
-                &draft.body,
-                now,
-                draft.streaming,
-            )
-            .await?;
+            let inserted = store::insert_message(&mut tx, &draft.row(seq, now)).await?;
             let Some(id) = inserted else {
                 // Our lock on the conversation kept the seq ours: give it back.
                 store::release_seq(&mut tx, draft.conversation_id).await?;
@@ -288,5 +288,7 @@ fn message(draft: &Draft, id: i64, seq: i64, now: i64) -> Message {
         edited_at: None,
         deleted: false,
         rev: 0,
+        reactions: Vec::new(),
+        reply_to: draft.reply_to.clone(),
     }
 }

@@ -12,7 +12,14 @@ use crate::chat::Message;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Same rules as `POST …/messages`; answered with `ack` or `error`.
-    Send { conversation_id: i64, client_id: String, body: String },
+    Send {
+        conversation_id: i64,
+        client_id: String,
+        body: String,
+        /// The message this one answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<i64>,
+    },
     /// "I am typing" in a conversation; relayed to the other members.
     Typing { conversation_id: i64 },
     /// Moves the read pointer forward.
@@ -71,6 +78,14 @@ pub enum ServerFrame {
         id: i64,
         rev: i64,
     },
+    /// Someone added or removed a reaction: `reactions` is the message's
+    /// whole set now.
+    Reaction {
+        conversation_id: i64,
+        message_id: i64,
+        rev: i64,
+        reactions: Vec<crate::chat::Reaction>,
+    },
     /// The message sent with `client_id` is stored as `id`.
     Ack {
         client_id: String,
@@ -112,7 +127,7 @@ mod tests {
     fn frames_use_the_documented_wire_shape() {
         let frame: ClientFrame =
             serde_json::from_str(r#"{"type":"send","conversation_id":3,"client_id":"c","body":"hi"}"#).unwrap();
-        assert_eq!(frame, ClientFrame::Send { conversation_id: 3, client_id: "c".into(), body: "hi".into() });
+        assert_eq!(frame, ClientFrame::Send { conversation_id: 3, client_id: "c".into(), body: "hi".into(), reply_to: None });
         let frame: ClientFrame = serde_json::from_str(r#"{"type":"resume","after":{"3":10,"4":0}}"#).unwrap();
         assert!(matches!(frame, ClientFrame::Resume { after, revs } if after["3"] == 10 && revs.is_empty()));
         let ack = ServerFrame::Ack { client_id: "c".into(), id: 7, conversation_id: 3, seq: 1 };

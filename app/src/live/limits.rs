@@ -57,7 +57,7 @@ mod tests {
         let typing = ClientFrame::Typing { conversation_id: 1 };
         let allowed = (0..50).filter(|_| limits.allow(&typing)).count();
         assert_eq!(allowed, 5);
-        let send = ClientFrame::Send { conversation_id: 1, client_id: "c".into(), body: "b".into() };
+        let send = ClientFrame::Send { conversation_id: 1, client_id: "c".into(), body: "b".into(), reply_to: None };
         assert!((0..50).all(|_| limits.allow(&send)));
         assert!(limits.allow(&ClientFrame::Visibility { visible: false }));
     }

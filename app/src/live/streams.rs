@@ -100,6 +100,8 @@ mod tests {
             edited_at: None,
             deleted: false,
             rev: 0,
+            reactions: Vec::new(),
+            reply_to: None,
         };
         tracker.saw(&whole);
         assert_eq!(tracker.admit(delta(2)), Pass::Drop);

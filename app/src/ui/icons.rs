@@ -15,6 +15,7 @@ pub enum IconKind {
     BellOff,
     Check,
     Clock,
+    Close,
     Menu,
     More,
     Send,
@@ -35,6 +36,7 @@ impl IconKind {
             }
             Self::Check => r#"<path d="M5 12.5l4.5 4.5L19 7.5"/>"#,
             Self::Clock => r#"<circle cx="12" cy="12" r="8.5"/><path d="M12 7.5V12l3 2"/>"#,
+            Self::Close => r#"<path d="M6 6l12 12M18 6L6 18"/>"#,
             Self::Menu => r#"<path d="M4 7h16M4 12h16M4 17h16"/>"#,
             Self::More => {
                 r#"<circle cx="5" cy="12" r="1.3"/><circle cx="12" cy="12" r="1.3"/><circle cx="19" cy="12" r="1.3"/>"#

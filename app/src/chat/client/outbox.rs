@@ -15,6 +15,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::auth::User;
+use crate::chat::ReplyTo;
 use crate::chat::ui::state::{ChatState, Entry, Status, is_transient};
 use crate::client::idb;
 use crate::live::frames::{ClientFrame, ServerFrame};
@@ -38,6 +39,9 @@ pub struct OutboxEntry {
     /// Set when the server refused it for good (4xx).
     #[serde(default)]
     pub failed: Option<String>,
+    /// The message it answers.
+    #[serde(default)]
+    pub reply_to: Option<ReplyTo>,
 }
 
 async fn stored() -> Vec<OutboxEntry> {
@@ -84,7 +88,7 @@ pub async fn restore(state: ChatState) {
 }
 
 /// A message the person just wrote: stored, then shown, then sent.
-pub fn write(state: ChatState, conversation_id: i64, body: String) {
+pub fn write(state: ChatState, conversation_id: i64, body: String, reply_to: Option<ReplyTo>) {
     let Some(author) = state.me.get_untracked() else { return };
     let created_at = OUTBOX.with_borrow_mut(|o| {
         o.last_created = (crate::client::now_ms() as i64).max(o.last_created + 1);
@@ -97,6 +101,7 @@ pub fn write(state: ChatState, conversation_id: i64, body: String) {
         body,
         created_at,
         failed: None,
+        reply_to,
     };
     leptos::task::spawn_local(async move {
         if store(&entry).await {
@@ -143,7 +148,12 @@ pub fn pump(state: ChatState) {
         return;
     }
     let Some((conversation_id, entry)) = oldest_pending(state) else { return };
-    let frame = ClientFrame::Send { conversation_id, client_id: entry.client_id.clone(), body: entry.body };
+    let frame = ClientFrame::Send {
+        conversation_id,
+        client_id: entry.client_id.clone(),
+        body: entry.body,
+        reply_to: entry.reply_to.map(|r| r.id),
+    };
     if super::wire::send(&frame) {
         let client_id = entry.client_id;
         OUTBOX.with_borrow_mut(|o| o.in_flight = Some(client_id.clone()));
@@ -232,6 +242,7 @@ fn unsaved(state: ChatState, client_id: &str) -> Option<OutboxEntry> {
                 body: e.body.clone(),
                 created_at: e.created_at,
                 failed: None,
+                reply_to: e.reply_to.clone(),
             })
         })
     })
@@ -251,6 +262,8 @@ impl OutboxEntry {
             edited: false,
             deleted: false,
             rev: 0,
+            reactions: Vec::new(),
+            reply_to: self.reply_to,
         }
     }
 }

@@ -79,7 +79,7 @@ fn wire(state: ChatState) {
 
 fn run(state: ChatState, command: Command) {
     match command {
-        Command::Send { conversation_id, body } => outbox::write(state, conversation_id, body),
+        Command::Send { conversation_id, body, reply_to } => outbox::write(state, conversation_id, body, reply_to),
         Command::Retry { client_id } => outbox::retry(state, client_id),
         Command::Discard { client_id } => outbox::discard(state, client_id),
         Command::Typing { conversation_id } => {

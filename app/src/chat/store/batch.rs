@@ -60,6 +60,8 @@ pub struct NewMessage<'a> {
     pub body: &'a str,
     pub created_at: i64,
     pub streaming: bool,
+    /// The message this one answers (same conversation, checked before).
+    pub reply_to: Option<i64>,
 }
 
 /// Inserts the rows; returns `(author, client_id) → id` of those stored (a
@@ -67,10 +69,11 @@ pub struct NewMessage<'a> {
 pub async fn insert_messages(tx: &mut WriteTx, rows: &[NewMessage<'_>]) -> Result<Vec<(i64, String, i64)>, AppError> {
     let mut stored = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 7 + 1, 7))).collect();
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 8 + 1, 8))).collect();
         // Only numbered placeholders went into the statement.
         let sql = format!(
-            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming) VALUES {} \
+            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming, reply_to_id) \
+             VALUES {} \
              ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id, author_id, client_id",
             values.join(", ")
         );
@@ -83,7 +86,8 @@ pub async fn insert_messages(tx: &mut WriteTx, rows: &[NewMessage<'_>]) -> Resul
                 .bind(row.client_id)
                 .bind(row.body)
                 .bind(row.created_at)
-                .bind(i64::from(row.streaming));
+                .bind(i64::from(row.streaming))
+                .bind(row.reply_to);
         }
         for row in query.fetch_all(&mut **tx).await? {
             stored.push((row.try_get("author_id")?, row.try_get("client_id")?, row.try_get("id")?));

@@ -37,18 +37,19 @@ pub async fn edit(tx: &mut WriteTx, id: i64, body: &str, now: i64, rev: i64) -> 
     Ok(Some(message_from_row(&row)?))
 }
 
-/// Makes a message a tombstone: its text is gone from the row. False if
+/// Makes a message a tombstone: its text and reactions are gone. False if
 /// it already was one.
 pub async fn delete(tx: &mut WriteTx, id: i64, now: i64, rev: i64) -> Result<bool, AppError> {
     let done = sqlx::query(
-        "UPDATE messages SET body = '', deleted_at = $2, edited_at = NULL, streaming = 0, rev = $3 \
-         WHERE id = $1 AND deleted_at IS NULL",
+        "UPDATE messages SET body = '', deleted_at = $2, edited_at = NULL, streaming = 0, rev = $3, \
+         reactions = '[]' WHERE id = $1 AND deleted_at IS NULL",
     )
     .bind(id)
     .bind(now)
     .bind(rev)
     .execute(&mut **tx)
     .await?;
+    super::clear_reactions(tx, id).await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::auth::store::user_from_row;
-use crate::chat::model::Message;
+use crate::chat::model::{Message, ReplyTo, quote};
 use crate::db::{Db, WriteTx};
 use crate::error::AppError;
 
@@ -22,6 +22,16 @@ pub(super) fn message_from_row(row: &AnyRow) -> Result<Message, sqlx::Error> {
         edited_at: row.try_get("edited_at")?,
         deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
         rev: row.try_get("rev")?,
+        reactions: super::reactions::parse_summary(&row.try_get::<String, _>("reactions")?),
+        reply_to: match row.try_get::<Option<i64>, _>("reply_id")? {
+            Some(id) => Some(ReplyTo {
+                id,
+                author: row.try_get::<Option<String>, _>("reply_author")?.unwrap_or_default(),
+                body: quote(&row.try_get::<Option<String>, _>("reply_body")?.unwrap_or_default()),
+                deleted: row.try_get::<Option<i64>, _>("reply_deleted_at")?.is_some(),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -148,27 +158,19 @@ pub async fn release_seq(tx: &mut WriteTx, conversation_id: i64) -> Result<(), A
 
 /// Stores a message once per `(author, client_id)`; `None` if that pair
 /// already has one.
-pub async fn insert_message(
-    tx: &mut WriteTx,
-    conversation_id: i64,
-    seq: i64,
-    author_id: i64,
-    client_id: &str,
-    body: &str,
-    now: i64,
-    streaming: bool,
-) -> Result<Option<i64>, AppError> {
+pub async fn insert_message(tx: &mut WriteTx, new: &super::NewMessage<'_>) -> Result<Option<i64>, AppError> {
     let row = sqlx::query(
-        "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
+        "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming, reply_to_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
     )
-    .bind(conversation_id)
-    .bind(seq)
-    .bind(author_id)
-    .bind(client_id)
-    .bind(body)
-    .bind(now)
-    .bind(i64::from(streaming))
+    .bind(new.conversation_id)
+    .bind(new.seq)
+    .bind(new.author_id)
+    .bind(new.client_id)
+    .bind(new.body)
+    .bind(new.created_at)
+    .bind(i64::from(new.streaming))
+    .bind(new.reply_to)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(|r| r.try_get("id")).transpose()?)

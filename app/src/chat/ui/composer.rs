@@ -31,7 +31,9 @@ pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> imp
                 too_long.set(true);
                 return;
             }
-            state.command(Command::Send { conversation_id, body: body.trim_end().to_owned() });
+            let reply_to = state.replying.get_untracked().filter(|(c, _)| *c == conversation_id).map(|(_, r)| r);
+            state.replying.set(None);
+            state.command(Command::Send { conversation_id, body: body.trim_end().to_owned(), reply_to });
             textarea.set_value("");
             too_long.set(false);
             last_typing.set_value(f64::NEG_INFINITY);
@@ -44,6 +46,8 @@ pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> imp
             if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                 ev.prevent_default();
                 submit();
+            } else if ev.key() == "Escape" && state.replying.with_untracked(Option::is_some) {
+                state.replying.set(None);
             } else if ev.key() == "ArrowUp"
                 && input.get_untracked().is_some_and(|t| t.value().is_empty())
                 && let Some(id) = state.last_editable(conversation_id)
@@ -66,7 +70,31 @@ pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> imp
         }
     };
 
+    // Choosing "Reply" puts the caret here.
+    Effect::new(move |_| {
+        if state.replying.with(|r| r.as_ref().is_some_and(|(c, _)| *c == conversation_id))
+            && let Some(textarea) = input.try_get_untracked().flatten()
+        {
+            let _ = textarea.focus();
+        }
+    });
+    let replying = move || state.replying.get().filter(|(c, _)| *c == conversation_id).map(|(_, r)| r);
+
     view! {
+        {move || replying().map(|quote| view! {
+            <div class="replying" role="status">
+                <span class="replying-text">
+                    <strong>{tr_in(locale, |l| td_string!(l, chat.replying_to))}" "{quote.author.clone()}</strong>
+                    <span class="quote-body">{quote.body.clone()}</span>
+                </span>
+                <button
+                    type="button"
+                    class="icon-button small"
+                    aria-label=tr_in(locale, |l| td_string!(l, chat.cancel_reply))
+                    on:click=move |_| state.replying.set(None)
+                ><Icon kind=IconKind::Close/></button>
+            </div>
+        })}
         <form class="composer" on:submit=move |ev| {
             ev.prevent_default();
             submit();

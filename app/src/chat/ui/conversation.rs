@@ -157,6 +157,7 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
             });
         }
     };
+    super::jump::follow_jumps(state, id, has_more.clone(), loading.clone());
     let load_on_scroll = load_older.clone();
     let show_more = has_more.clone();
     let muted_label = muted.clone();

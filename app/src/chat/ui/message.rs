@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 
 use super::message_actions::{EditForm, MessageActions};
+use super::reactions::ReactionChips;
+use crate::chat::ReplyTo;
+use crate::chat::model::quote;
 use super::state::{ChatState, Command, Entry, Status};
 use crate::i18n::*;
 use crate::ui::icons::{Icon, IconKind};
@@ -26,8 +29,20 @@ pub fn MessageItem(
         Status::Failed(_) => "failed",
     };
     let failed = matches!(entry.status, Status::Failed(_));
-    let changeable = own && entry.status == Status::Sent && !entry.deleted && !entry.streaming;
-    let actions = entry.id.filter(|_| changeable).map(|id| view! { <MessageActions id conversation_id state locale/> });
+    let stored = entry.status == Status::Sent && !entry.deleted;
+    let changeable = own && stored && !entry.streaming;
+    let actions = entry
+        .id
+        .filter(|_| stored)
+        .map(|id| {
+            let quote = ReplyTo { id, author: entry.author.username.clone(), body: quote(&entry.body), deleted: false };
+            view! { <MessageActions id conversation_id own=changeable quote state locale/> }
+        });
+    let quoted = entry.reply_to.clone().map(|original| view! { <Quote original state locale/> });
+    let chips = entry.id.map(|id| {
+        let reactions = entry.reactions.clone();
+        view! { <ReactionChips id conversation_id reactions state locale/> }
+    });
     let client_id = entry.client_id.clone();
     let retry_id = client_id.clone();
     let discard_id = client_id.clone();
@@ -47,6 +62,7 @@ pub fn MessageItem(
                     {entry.author.is_bot.then(|| view! { <BotBadge locale/> })}
                 </span>
             })}
+            {quoted}
             {match entry.id.filter(|_| entry.streaming) {
                 _ if entry.deleted => view! {
                     <p class="body deleted">{tr_in(locale, |l| td_string!(l, chat.message_deleted))}</p>
@@ -81,6 +97,7 @@ pub fn MessageItem(
                     }).into_any()
                 }
             }}
+            {chips}
             <span class="meta">
                 {actions}
                 {entry.edited.then(|| view! { <span class="edited">{tr_in(locale, |l| td_string!(l, chat.edited))}</span> })}
@@ -110,6 +127,22 @@ pub fn MessageItem(
                 </span>
             })}
         </li>
+    }
+}
+
+/// The message a reply answers, above it; tapping it goes there.
+#[component]
+fn Quote(original: ReplyTo, state: ChatState, locale: UiLocale) -> impl IntoView {
+    let target = original.id;
+    view! {
+        <button type="button" class="quote" on:click=move |_| state.jump.set(Some(target))>
+            <span class="quote-author">{original.author}</span>
+            {if original.deleted {
+                view! { <span class="quote-body deleted">{tr_in(locale, |l| td_string!(l, chat.message_deleted))}</span> }.into_any()
+            } else {
+                view! { <span class="quote-body">{original.body}</span> }.into_any()
+            }}
+        </button>
     }
 }
 

@@ -1,12 +1,14 @@
-//! Changing one of my messages: a "Message actions" button opens Edit and
-//! Delete; Edit puts the text in a box in place (Enter saves, Escape
-//! cancels); Delete asks once. What the server answers is folded into the
+//! A message's actions: a "Message actions" button opens the reaction
+//! picker and, on my own messages, Edit and Delete. Edit puts the text in
+//! a box in place (Enter saves, Escape cancels); Delete asks once. What the server answers is folded into the
 //! state at once, and the live frame does the same on my other devices.
 
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
+use super::reactions::ReactionPicker;
 use super::state::ChatState;
+use crate::chat::ReplyTo;
 use crate::chat::api::{delete_message, edit_message};
 use crate::i18n::*;
 use crate::live::frames::ServerFrame;
@@ -20,10 +22,17 @@ enum Open {
     ConfirmDelete,
 }
 
-/// The actions of my message `id` (built by the thread's keyed list: state
-/// and language come as props, see `chat::ui`).
+/// The actions of message `id`; `own` adds Edit and Delete (built by the
+/// thread's keyed list: state and language come as props, see `chat::ui`).
 #[component]
-pub fn MessageActions(id: i64, conversation_id: i64, state: ChatState, locale: UiLocale) -> impl IntoView {
+pub fn MessageActions(
+    id: i64,
+    conversation_id: i64,
+    own: bool,
+    quote: ReplyTo,
+    state: ChatState,
+    locale: UiLocale,
+) -> impl IntoView {
     let open = ArcRwSignal::new(Open::Closed);
     let error = ArcRwSignal::new(None::<String>);
     let (menu, confirm, shown) = (open.clone(), open.clone(), open.clone());
@@ -55,15 +64,31 @@ pub fn MessageActions(id: i64, conversation_id: i64, state: ChatState, locale: U
             {move || match shown.get() {
                 Open::Closed => ().into_any(),
                 Open::Menu => {
-                    let confirm = confirm.clone();
+                    let (confirm, close, replied) = (confirm.clone(), confirm.clone(), confirm.clone());
+                    let done = Callback::new(move |()| close.set(Open::Closed));
+                    let quote = quote.clone();
+                    let reply = move |_| {
+                        state.replying.set(Some((conversation_id, quote.clone())));
+                        replied.set(Open::Closed);
+                    };
                     view! {
-                        <span class="action-row">
-                            <button type="button" class="button ghost small" on:click=move |_| state.editing.set(Some(id))>
-                                {tr_in(locale, |l| td_string!(l, chat.edit))}
-                            </button>
-                            <button type="button" class="button ghost small" on:click=move |_| confirm.set(Open::ConfirmDelete)>
-                                {tr_in(locale, |l| td_string!(l, chat.delete))}
-                            </button>
+                        <span class="action-menu">
+                            <ReactionPicker id conversation_id state locale done/>
+                            <span class="action-row">
+                                <button type="button" class="button ghost small" on:click=reply>
+                                    {tr_in(locale, |l| td_string!(l, chat.reply))}
+                                </button>
+                            </span>
+                            {own.then(|| view! {
+                                <span class="action-row">
+                                    <button type="button" class="button ghost small" on:click=move |_| state.editing.set(Some(id))>
+                                        {tr_in(locale, |l| td_string!(l, chat.edit))}
+                                    </button>
+                                    <button type="button" class="button ghost small" on:click=move |_| confirm.set(Open::ConfirmDelete)>
+                                        {tr_in(locale, |l| td_string!(l, chat.delete))}
+                                    </button>
+                                </span>
+                            })}
                         </span>
                     }.into_any()
                 }

@@ -17,10 +17,12 @@
 
 mod composer;
 mod conversation;
+mod jump;
 mod list;
 mod message;
 mod message_actions;
 mod new_conversation;
+mod reactions;
 pub mod state;
 mod typing;
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{ChatState, Entry, Status, TYPING_TTL_MS, is_transient};
-use crate::chat::Message;
+use crate::chat::{Message, Reaction};
 use crate::live::frames::ServerFrame;
 
 impl ChatState {
@@ -21,6 +21,9 @@ impl ChatState {
                 self.replace(message, false);
             }
             ServerFrame::MessageDeleted { conversation_id, id, rev } => self.on_deleted(conversation_id, id, rev),
+            ServerFrame::Reaction { conversation_id, message_id, rev, reactions } => {
+                self.on_reaction(conversation_id, message_id, rev, reactions)
+            }
             ServerFrame::Ack { client_id, id, .. } => self.update_entry(&client_id, |e| {
                 e.id = Some(id);
                 e.status = Status::Sent;
@@ -157,6 +160,22 @@ impl ChatState {
             {
                 last.body.clear();
                 (last.deleted, last.streaming, last.rev) = (true, false, rev);
+            }
+        });
+    }
+
+    /// A message's reactions changed. An older change (the answer to my
+    /// own toggle after another's frame) does not undo a newer one.
+    pub fn on_reaction(&self, conversation_id: i64, id: i64, rev: i64, reactions: Vec<Reaction>) {
+        self.saw_rev(conversation_id, rev);
+        self.threads.update(|threads| {
+            let Some(entry) = threads.get_mut(&conversation_id).and_then(|t| t.iter_mut().find(|e| e.id == Some(id)))
+            else {
+                return;
+            };
+            if rev == 0 || rev >= entry.rev {
+                entry.reactions = reactions;
+                entry.rev = entry.rev.max(rev);
             }
         });
     }

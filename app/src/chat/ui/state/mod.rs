@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use leptos::prelude::*;
 
 use crate::auth::User;
-use crate::chat::{Conversation, Message};
+use crate::chat::{Conversation, Message, Reaction, ReplyTo};
 
 /// How long a "typing" notice lasts without a refresh, in ms.
 pub const TYPING_TTL_MS: f64 = 5000.0;
@@ -67,6 +67,11 @@ pub struct Entry {
     /// The conversation's change number of its last edit or deletion.
     #[serde(default)]
     pub rev: i64,
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+    /// The message it answers, quoted above it.
+    #[serde(default)]
+    pub reply_to: Option<ReplyTo>,
 }
 
 impl From<Message> for Entry {
@@ -83,6 +88,8 @@ impl From<Message> for Entry {
             edited: m.edited_at.is_some(),
             deleted: m.deleted,
             rev: m.rev,
+            reactions: m.reactions,
+            reply_to: m.reply_to,
         }
     }
 }
@@ -101,6 +108,11 @@ pub struct ChatState {
     pub active: RwSignal<Option<i64>>,
     /// The message of mine being edited in place, if any.
     pub editing: RwSignal<Option<i64>>,
+    /// The message the composer's next message answers: (conversation, quote).
+    pub replying: RwSignal<Option<(i64, ReplyTo)>>,
+    /// A quote was tapped: the thread scrolls to this message, loading
+    /// older pages until it is there.
+    pub jump: RwSignal<Option<i64>>,
     /// Bumped when the conversation list must be fetched again (a message
     /// arrived for a conversation we do not know yet, or we reconnected).
     pub list_version: RwSignal<u32>,
@@ -119,6 +131,7 @@ pub enum Command {
     Send {
         conversation_id: i64,
         body: String,
+        reply_to: Option<ReplyTo>,
     },
     Retry {
         client_id: String,
@@ -153,6 +166,8 @@ impl ChatState {
             connection: RwSignal::new(Connection::Connecting),
             active: RwSignal::new(None),
             editing: RwSignal::new(None),
+            replying: RwSignal::new(None),
+            jump: RwSignal::new(None),
             list_version: RwSignal::new(0),
             drafts: StoredValue::new(HashMap::new()),
             revs: StoredValue::new(HashMap::new()),
