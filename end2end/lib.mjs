@@ -349,3 +349,12 @@ export async function hideTab(page) {
     document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
   });
 }
+
+/** Brings a tab `hideTab` hid back to the foreground. */
+export async function showTab(page) {
+  await page.evaluate(() => {
+    delete document.visibilityState;
+    delete document.hidden;
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  });
+}

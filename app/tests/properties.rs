@@ -14,7 +14,7 @@ use ring::rand::SystemRandom;
 fn frame() -> impl Strategy<Value = ClientFrame> {
     prop_oneof![
         (any::<i64>(), "[a-zA-Z0-9-]{0,40}", any::<String>())
-            .prop_map(|(conversation_id, client_id, body)| ClientFrame::Send { conversation_id, client_id, body }),
+            .prop_map(|(conversation_id, client_id, body)| ClientFrame::Send { conversation_id, client_id, body, reply_to: None }),
         any::<i64>().prop_map(|conversation_id| ClientFrame::Typing { conversation_id }),
         (any::<i64>(), any::<i64>())
             .prop_map(|(conversation_id, message_id)| ClientFrame::Read { conversation_id, message_id }),

@@ -4,6 +4,7 @@
 mod auth;
 mod bots;
 mod chat;
+mod levels;
 pub mod extract;
 mod messages;
 mod notify;
@@ -22,6 +23,7 @@ pub fn v1() -> Router<AppState> {
         .merge(bots::router())
         .merge(chat::router())
         .merge(push::router())
+        .merge(levels::router())
         .merge(notify::router())
         .merge(messages::router())
         .route("/ws", axum::routing::get(crate::ws::upgrade))

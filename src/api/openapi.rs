@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, bots, chat, messages, notify, push};
+use super::{auth, bots, chat, levels, messages, notify, push};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +24,7 @@ use super::{auth, bots, chat, messages, notify, push};
         messages::append, messages::finish, messages::edit, messages::remove, messages::react, messages::unreact,
         chat::add_member, chat::remove_member, chat::schedule, chat::scheduled, chat::cancel_scheduled,
         push::public_key, push::subscribe, push::list, push::unsubscribe_by_endpoint, push::unsubscribe_by_id,
-        push::test, push::deliveries, push::preview, push::mute,
+        push::test, push::deliveries, push::preview, levels::notify, levels::mute,
         notify::publish, notify::list, notify::unread_count, notify::read, notify::read_all, notify::archive,
         notify::scheduled, notify::cancel_scheduled, notify::preferences, notify::set_preferences,
         bots::create, bots::list, bots::show, bots::update, bots::remove, bots::rotate_token, bots::deliveries,

@@ -1,9 +1,9 @@
-//! `/api/v1/push/*` and conversation muting: thin handlers over `PushService`.
+//! `/api/v1/push/*`: thin handlers over `PushService`.
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 
 use app::error::{AppError, ErrorBody};
@@ -20,7 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/push/test", post(test))
         .route("/push/deliveries", get(deliveries))
         .route("/push/preview", get(preview))
-        .route("/conversations/{id}/mute", put(mute))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -143,30 +142,6 @@ pub(super) async fn deliveries(
     Query(filter): Query<DeliveryFilter>,
 ) -> Result<Json<Vec<Delivery>>, AppError> {
     state.push.deliveries(&session.user, filter.status()).await.map(Json)
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub(super) struct Mute {
-    muted: bool,
-}
-
-#[utoipa::path(
-    put,
-    path = "/api/v1/conversations/{id}/mute",
-    tag = "push",
-    request_body = Mute,
-    params(("id" = i64, Path, description = "conversation id")),
-    responses((status = 400, description = "the request cannot be read: a malformed path, query or body", body = ErrorBody), (status = 204, description = "saved"), (status = 404, description = "no such conversation", body = ErrorBody), (status = 401, description = "not signed in", body = ErrorBody), (status = 403, description = "not allowed, or the token lacks the scope (insufficient_scope)", body = ErrorBody), (status = 422, description = "invalid input", body = ErrorBody)),
-    security(("cookie" = []), ("bearer" = ["push"]))
-)]
-pub(super) async fn mute(
-    State(state): State<AppState>,
-    Pusher(session): Pusher,
-    Path(id): Path<i64>,
-    Json(body): Json<Mute>,
-) -> Result<StatusCode, AppError> {
-    state.push.set_muted(&session.user, id, body.muted).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -123,3 +123,17 @@ pub async fn react(id: i64, emoji: String, on: bool) -> Result<Reactions, AppErr
 pub async fn emoji_catalog() -> Result<Vec<(String, Vec<(String, String)>)>, AppError> {
     Ok(super::react::catalog())
 }
+
+/// Chooses what pushes me in one conversation (`None`: its default).
+#[server(prefix = "/fn", endpoint = "chat/notify")]
+pub async fn set_notify_level(
+    conversation_id: i64,
+    level: Option<super::level::NotifyLevel>,
+) -> Result<(), AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.chat.set_notify_level(&session.user, conversation_id, level).await
+    })
+    .await
+}

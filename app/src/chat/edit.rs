@@ -41,11 +41,15 @@ impl Chat {
         if message.body == body {
             return Ok(message);
         }
+        let mentions = self.mentioned(message.conversation_id, body).await?;
         let mut tx = self.db.begin_write().await?;
         let rev = store::next_rev(&mut tx, message.conversation_id).await?;
-        let Some(edited) = store::edit(&mut tx, message_id, body, now, rev).await? else {
+        let Some(mut edited) = store::edit(&mut tx, message_id, body, now, rev).await? else {
             return Err(AppError::conflict("message_deleted", "this message was deleted"));
         };
+        // An edit names people anew, but pushes no one.
+        store::replace_mentions(&mut tx, message_id, edited.conversation_id, me.id, &mentions).await?;
+        edited.mentions = mentions;
         tx.commit().await?;
         let members = self.members.get(&self.db, edited.conversation_id).await?;
         self.publish(members.to_vec(), None, None, &ServerFrame::MessageEdited { message: edited.clone() }).await;

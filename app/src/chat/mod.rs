@@ -3,6 +3,8 @@
 pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod client;
+pub mod level;
+pub mod mention;
 pub mod model;
 pub mod ui;
 
@@ -29,4 +31,5 @@ pub mod stream;
 #[cfg(feature = "ssr")]
 pub mod writer;
 
-pub use model::{Conversation, ConversationKind, Message, Reaction, Reactions, ReplyTo};
+pub use level::NotifyLevel;
+pub use model::{Conversation, ConversationKind, Mention, Message, Reaction, Reactions, ReplyTo};

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::level::NotifyLevel;
+pub use super::mention::Mention;
 use crate::auth::User;
 use crate::error::AppError;
 
@@ -73,6 +75,9 @@ pub struct Message {
     /// The message this one answers, quoted above it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<ReplyTo>,
+    /// The members its `@username`s name, resolved when it was stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
 }
 
 /// The message a reply answers, as its quote shows it.
@@ -148,7 +153,16 @@ pub struct Conversation {
     pub unread: i64,
     /// The caller's read pointer.
     pub last_read_id: i64,
-    /// The caller turned pushes off for this conversation.
+    /// What pushes the caller: their choice, or the conversation's default.
+    #[serde(default)]
+    pub notify_level: NotifyLevel,
+    /// The caller has not chosen: `notify_level` is the default.
+    #[serde(default)]
+    pub notify_default: bool,
+    /// Messages after the caller's read pointer that mention them.
+    #[serde(default)]
+    pub unread_mentions: i64,
+    /// `notify_level` is `none` (kept for clients of the old mute route).
     #[serde(default)]
     pub muted: bool,
 }
@@ -253,6 +267,9 @@ mod tests {
             last_message: None,
             unread: 0,
             last_read_id: 0,
+            notify_level: NotifyLevel::All,
+            notify_default: true,
+            unread_mentions: 0,
             muted: false,
         };
         assert_eq!(conversation.display_name(1), "bob");

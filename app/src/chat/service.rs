@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use super::access::{require_bots_allowed, require_in, require_member};
 use super::model::{
-    Conversation, ConversationKind, GROUP_MAX_MEMBERS, Message, ReplyTo, TITLE_MAX_CHARS, validate_body, validate_client_id,
+    Conversation, ConversationKind, GROUP_MAX_MEMBERS, Mention, Message, ReplyTo, TITLE_MAX_CHARS, validate_body, validate_client_id,
     validate_limit,
 };
+use super::mention;
 use super::store;
 use super::writer::{Draft, Writer, Written};
 use crate::auth::User;
@@ -194,6 +195,7 @@ impl Chat {
             Some(id) => Some(self.quoted(conversation_id, id).await?),
             None => None,
         };
+        let mentions = self.mentioned(conversation_id, body).await?;
         // A member with a visible tab sees the message live; everyone else
         // (hidden tabs included: iOS keeps backgrounded sockets open) gets a push.
         let mut looking: Vec<i64> = self.presence.visible_among(&members).await.into_iter().collect();
@@ -207,6 +209,8 @@ impl Chat {
             looking,
             streaming,
             reply_to,
+            mentions_json: store::mentions_json(&mentions),
+            mentions,
         };
         let message = match self.writer.write(draft).await? {
             Written::Created(message) => message,
@@ -217,6 +221,11 @@ impl Chat {
         };
         metrics::counter!("tidings_messages_total").increment(1);
         Ok((message, Sent::Created))
+    }
+
+    /// The members a text's `@names` name.
+    pub(super) async fn mentioned(&self, conversation_id: i64, body: &str) -> Result<Vec<Mention>, AppError> {
+        store::members_named(self.db.pool(), conversation_id, &mention::names(body)).await
     }
 
     /// The quote of the message a reply answers: one of the same

@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::fanout::StoredMessage;
+use super::mention;
 use super::model::{BODY_MAX_CHARS, Message, STREAM_MAX_CHARS, STREAM_TIMEOUT_MS, validate_stream_body};
 use super::service::{Chat, Outgoing, Sent};
 use super::store;
@@ -168,9 +169,13 @@ impl Chat {
         let mut looking: Vec<i64> = self.presence.visible_among(&members).await.into_iter().collect();
         looking.sort_unstable();
         let mut tx = self.db.begin_write().await?;
-        let Some(message) = store::finish(&mut tx, message_id, body).await? else {
+        let Some(mut message) = store::finish(&mut tx, message_id, body).await? else {
             return Ok(None);
         };
+        // Its mentions are those of the final text, and push at `mentions`.
+        message.mentions = store::members_named(&mut *tx, conversation_id, &mention::names(&message.body)).await?;
+        let (author, mentions) = (message.author.id, &message.mentions);
+        store::replace_mentions(&mut tx, message_id, conversation_id, author, mentions).await?;
         let stored = StoredMessage { message: &message, members: &members, looking: &looking };
         self.fanout.run(&mut tx, std::slice::from_ref(&stored)).await?;
         tx.commit().await?;

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::fanout::{Fanout, StoredMessage};
-use super::model::ReplyTo;
+use super::model::{Mention, ReplyTo};
 use super::{Message, store};
 use crate::auth::User;
 use crate::db::{Db, now_ms};
@@ -40,6 +40,9 @@ pub struct Draft {
     pub streaming: bool,
     /// The message it answers, as quoted above it.
     pub reply_to: Option<ReplyTo>,
+    /// The members it mentions, and the same as stored (JSON).
+    pub mentions: Vec<Mention>,
+    pub mentions_json: String,
 }
 
 impl Draft {
@@ -53,6 +56,7 @@ impl Draft {
             created_at: now,
             streaming: self.streaming,
             reply_to: self.reply_to.as_ref().map(|r| r.id),
+            mentions: &self.mentions_json,
         }
     }
 }
@@ -209,6 +213,7 @@ impl WriterTask {
         for (i, seq) in messages {
             let draft = &drafts[i];
             let id = ids[&(draft.author.id, draft.client_id.as_str())];
+            store::insert_mentions(&mut tx, id, draft.conversation_id, draft.author.id, &draft.mentions).await?;
             created.push((i, message(draft, id, seq, now)));
         }
         let batch: Vec<StoredMessage> = created
@@ -251,6 +256,7 @@ impl WriterTask {
                 results.push(Ok(Written::Duplicate));
                 continue;
             };
+            store::insert_mentions(&mut tx, id, draft.conversation_id, draft.author.id, &draft.mentions).await?;
             let message = message(draft, id, seq, now);
             if !message.streaming {
                 let stored = StoredMessage { message: &message, members: &draft.members, looking: &draft.looking };
@@ -290,5 +296,6 @@ fn message(draft: &Draft, id: i64, seq: i64, now: i64) -> Message {
         rev: 0,
         reactions: Vec::new(),
         reply_to: draft.reply_to.clone(),
+        mentions: draft.mentions.clone(),
     }
 }

@@ -102,6 +102,7 @@ mod tests {
             rev: 0,
             reactions: Vec::new(),
             reply_to: None,
+            mentions: Vec::new(),
         };
         tracker.saw(&whole);
         assert_eq!(tracker.admit(delta(2)), Pass::Drop);

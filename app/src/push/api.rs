@@ -56,13 +56,4 @@ pub async fn send_test_push() -> Result<u64, AppError> {
     .await
 }
 
-/// Turns notifications for one conversation off or on.
-#[server(prefix = "/fn", endpoint = "push/mute")]
-pub async fn set_muted(conversation_id: i64, muted: bool) -> Result<(), AppError> {
-    use crate::server_ctx;
-    server_ctx::fail_status(async {
-        let session = server_ctx::session().await?;
-        server_ctx::state()?.push.set_muted(&session.user, conversation_id, muted).await
-    })
-    .await
-}
+

@@ -41,6 +41,8 @@ impl MessageStep for PushStep {
                 devices.insert(key, found);
             }
         }
+        // Quiet hours are looked up for everyone who may be pushed (a few
+        // more than those a mention-only level lets through).
         let mut users: Vec<i64> = devices.values().flatten().map(|d| d.user_id).collect();
         users.sort_unstable();
         users.dedup();
@@ -63,7 +65,10 @@ impl MessageStep for PushStep {
                 ..PushJob::default()
             };
             let mut counted = Vec::new();
-            for device in &devices[&key] {
+            let wanted = devices[&key]
+                .iter()
+                .filter(|d| d.level.pushes(message.mentions.iter().any(|m| m.user_id == d.user_id)));
+            for device in wanted {
                 match held_until.get(&device.user_id) {
                     // Once per person, however many devices they have.
                     Some(&until) if !counted.contains(&device.user_id) => {

@@ -108,12 +108,6 @@ impl PushService {
         store::deliveries(&self.db, me.id, status, 200).await
     }
 
-    /// Turns pushes for one conversation off or on for the caller.
-    pub async fn set_muted(&self, me: &User, conversation_id: i64, muted: bool) -> Result<(), AppError> {
-        require_member(&self.db, conversation_id, me.id).await?;
-        store::set_muted(&self.db, conversation_id, me.id, muted).await
-    }
-
     /// The text of a `private` push, for the service worker to show: a
     /// message of one of my conversations, or one of my notifications.
     pub async fn preview(

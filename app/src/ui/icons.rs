@@ -10,6 +10,7 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IconKind {
     Archive,
+    At,
     Back,
     Bell,
     BellOff,
@@ -28,6 +29,9 @@ impl IconKind {
         match self {
             Self::Archive => {
                 r#"<rect x="3.5" y="4.5" width="17" height="4" rx="1"/><path d="M5 8.5V19h14V8.5M10 12.5h4"/>"#
+            }
+            Self::At => {
+                r#"<circle cx="12" cy="12" r="3.5"/><path d="M15.5 12v1.5a2.5 2.5 0 0 0 5 0V12a8.5 8.5 0 1 0-3.3 6.7"/>"#
             }
             Self::Back => r#"<path d="M15 5l-7 7 7 7"/>"#,
             Self::Bell => r#"<path d="M6 10a6 6 0 0 1 12 0v4l2 3H4l2-3z"/><path d="M10 20h4"/>"#,

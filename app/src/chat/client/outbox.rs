@@ -264,6 +264,7 @@ impl OutboxEntry {
             rev: 0,
             reactions: Vec::new(),
             reply_to: self.reply_to,
+            mentions: Vec::new(),
         }
     }
 }

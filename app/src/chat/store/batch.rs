@@ -62,6 +62,8 @@ pub struct NewMessage<'a> {
     pub streaming: bool,
     /// The message this one answers (same conversation, checked before).
     pub reply_to: Option<i64>,
+    /// Who it mentions, as stored (JSON, see `mentions_json`).
+    pub mentions: &'a str,
 }
 
 /// Inserts the rows; returns `(author, client_id) → id` of those stored (a
@@ -69,10 +71,10 @@ pub struct NewMessage<'a> {
 pub async fn insert_messages(tx: &mut WriteTx, rows: &[NewMessage<'_>]) -> Result<Vec<(i64, String, i64)>, AppError> {
     let mut stored = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 8 + 1, 8))).collect();
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 9 + 1, 9))).collect();
         // Only numbered placeholders went into the statement.
         let sql = format!(
-            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming, reply_to_id) \
+            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming, reply_to_id, mentions) \
              VALUES {} \
              ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id, author_id, client_id",
             values.join(", ")
@@ -87,7 +89,8 @@ pub async fn insert_messages(tx: &mut WriteTx, rows: &[NewMessage<'_>]) -> Resul
                 .bind(row.body)
                 .bind(row.created_at)
                 .bind(i64::from(row.streaming))
-                .bind(row.reply_to);
+                .bind(row.reply_to)
+                .bind(row.mentions);
         }
         for row in query.fetch_all(&mut **tx).await? {
             stored.push((row.try_get("author_id")?, row.try_get("client_id")?, row.try_get("id")?));

@@ -1,10 +1,11 @@
 //! SQL for conversations and their members.
 
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
 use super::messages::message_from_row;
 use crate::auth::User;
 use crate::auth::store::user_from_row;
+use crate::chat::level::{EFFECTIVE_LEVEL_SQL, NotifyLevel};
 use crate::chat::model::{Conversation, ConversationKind, Message};
 use crate::db::{Db, now_ms};
 use crate::error::AppError;
@@ -92,13 +93,18 @@ pub async fn get_for_user(db: &Db, user_id: i64, conversation_id: i64) -> Result
 }
 
 async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<Vec<Conversation>, AppError> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.kind, c.title, c.owner_id, c.created_at, c.last_activity_at, mb.last_read_id, mb.muted, \
-           (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id AND x.id > mb.last_read_id AND x.author_id <> $1) AS unread \
+    let sql = format!(
+        "SELECT c.id, c.kind, c.title, c.owner_id, c.created_at, c.last_activity_at, mb.last_read_id, \
+           mb.notify_level AS chosen_level, {EFFECTIVE_LEVEL_SQL} AS notify_level, \
+           (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id AND x.id > mb.last_read_id AND x.author_id <> $1) AS unread, \
+           (SELECT COUNT(*) FROM mentions mn WHERE mn.user_id = $1 AND mn.conversation_id = c.id \
+              AND mn.message_id > mb.last_read_id) AS unread_mentions \
          FROM members mb JOIN conversations c ON c.id = mb.conversation_id \
          WHERE mb.user_id = $1 AND ($2 = 0 OR c.id = $2) \
-         ORDER BY c.last_activity_at DESC, c.id DESC",
-    )
+         ORDER BY c.last_activity_at DESC, c.id DESC"
+    );
+    // Only fixed text went into `sql`.
+    let rows = sqlx::query(AssertSqlSafe(sql))
     .bind(user_id)
     .bind(only.unwrap_or(0))
     .fetch_all(db.pool())
@@ -129,6 +135,7 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
     for row in &rows {
         let id: i64 = row.try_get("id")?;
         let kind: String = row.try_get("kind")?;
+        let level = NotifyLevel::parse(&row.try_get::<String, _>("notify_level")?).unwrap_or_default();
         out.push(Conversation {
             id,
             kind: if kind == "group" { ConversationKind::Group } else { ConversationKind::Direct },
@@ -144,7 +151,10 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
             last_message: last.iter().find(|m| m.conversation_id == id).cloned(),
             unread: row.try_get("unread")?,
             last_read_id: row.try_get("last_read_id")?,
-            muted: row.try_get::<i64, _>("muted")? != 0,
+            notify_level: level,
+            notify_default: row.try_get::<Option<String>, _>("chosen_level")?.is_none(),
+            unread_mentions: row.try_get("unread_mentions")?,
+            muted: level == NotifyLevel::None,
         });
     }
     Ok(out)

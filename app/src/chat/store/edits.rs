@@ -37,7 +37,7 @@ pub async fn edit(tx: &mut WriteTx, id: i64, body: &str, now: i64, rev: i64) -> 
     Ok(Some(message_from_row(&row)?))
 }
 
-/// Makes a message a tombstone: its text and reactions are gone. False if
+/// Makes a message a tombstone: its text, reactions and mentions are gone. False if
 /// it already was one.
 pub async fn delete(tx: &mut WriteTx, id: i64, now: i64, rev: i64) -> Result<bool, AppError> {
     let done = sqlx::query(
@@ -50,6 +50,7 @@ pub async fn delete(tx: &mut WriteTx, id: i64, now: i64, rev: i64) -> Result<boo
     .execute(&mut **tx)
     .await?;
     super::clear_reactions(tx, id).await?;
+    super::clear_mentions(tx, id).await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -32,6 +32,7 @@ pub(super) fn message_from_row(row: &AnyRow) -> Result<Message, sqlx::Error> {
             }),
             None => None,
         },
+        mentions: super::mentions::parse_mentions(&row.try_get::<String, _>("mentions")?),
     })
 }
 
@@ -160,8 +161,8 @@ pub async fn release_seq(tx: &mut WriteTx, conversation_id: i64) -> Result<(), A
 /// already has one.
 pub async fn insert_message(tx: &mut WriteTx, new: &super::NewMessage<'_>) -> Result<Option<i64>, AppError> {
     let row = sqlx::query(
-        "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming, reply_to_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
+        "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, streaming, reply_to_id, mentions) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (author_id, client_id) DO NOTHING RETURNING id",
     )
     .bind(new.conversation_id)
     .bind(new.seq)
@@ -171,6 +172,7 @@ pub async fn insert_message(tx: &mut WriteTx, new: &super::NewMessage<'_>) -> Re
     .bind(new.created_at)
     .bind(i64::from(new.streaming))
     .bind(new.reply_to)
+    .bind(new.mentions)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(|r| r.try_get("id")).transpose()?)

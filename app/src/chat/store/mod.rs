@@ -7,7 +7,7 @@ macro_rules! select_messages {
     ($rest:literal) => {
         concat!(
             "SELECT m.id, m.conversation_id, m.seq, m.author_id, u.username AS author_username, u.is_bot AS author_is_bot, ",
-            "m.client_id, m.body, m.created_at, m.streaming, m.deltas, m.edited_at, m.deleted_at, m.rev, m.reactions, ",
+            "m.client_id, m.body, m.created_at, m.streaming, m.deltas, m.edited_at, m.deleted_at, m.rev, m.reactions, m.mentions, ",
             "rm.id AS reply_id, ru.username AS reply_author, rm.body AS reply_body, rm.deleted_at AS reply_deleted_at ",
             "FROM messages m JOIN users u ON u.id = m.author_id ",
             "LEFT JOIN messages rm ON rm.id = m.reply_to_id LEFT JOIN users ru ON ru.id = rm.author_id ",
@@ -19,6 +19,7 @@ macro_rules! select_messages {
 mod batch;
 mod conversations;
 mod edits;
+mod mentions;
 mod messages;
 mod reactions;
 mod scheduled;
@@ -27,6 +28,7 @@ mod streams;
 pub use batch::*;
 pub use conversations::*;
 pub use edits::*;
+pub use mentions::*;
 pub use messages::*;
 pub use reactions::*;
 pub use scheduled::*;

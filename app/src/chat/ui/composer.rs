@@ -1,9 +1,12 @@
-//! The message box: Enter sends, Shift+Enter makes a new line.
+//! The message box: Enter sends, Shift+Enter makes a new line, `@`
+//! suggests members to mention.
 
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
+use super::mention_picker::MentionPicker;
 use super::state::{ChatState, Command};
+use crate::auth::User;
 use crate::chat::model::BODY_MAX_CHARS;
 use crate::i18n::*;
 use crate::ui::icons::{Icon, IconKind};
@@ -13,8 +16,9 @@ const TYPING_EVERY_MS: f64 = 3000.0;
 
 /// Part of the thread: state and language come as props (see `chat::ui`).
 #[component]
-pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> impl IntoView {
+pub fn Composer(conversation_id: i64, members: Vec<User>, state: ChatState, locale: UiLocale) -> impl IntoView {
     let input = NodeRef::<Textarea>::new();
+    let picker = MentionPicker::new(conversation_id, members, input);
     // Reference-counted: see `chat::ui` on views in a `Suspend`.
     let too_long = ArcRwSignal::new(false);
     let last_typing = ArcStoredValue::new(f64::NEG_INFINITY);
@@ -41,8 +45,11 @@ pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> imp
     };
 
     let on_keydown = {
-        let submit = submit.clone();
+        let (submit, picker) = (submit.clone(), picker.clone());
         move |ev: leptos::ev::KeyboardEvent| {
+            if picker.key(&ev) {
+                return;
+            }
             if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                 ev.prevent_default();
                 submit();
@@ -59,8 +66,9 @@ pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> imp
         }
     };
     let on_input = {
-        let too_long = too_long.clone();
+        let (too_long, picker) = (too_long.clone(), picker.clone());
         move |ev: leptos::ev::Event| {
+            picker.refresh();
             too_long.set(event_target_value(&ev).chars().count() > BODY_MAX_CHARS);
             let now = ev.time_stamp();
             if now - last_typing.get_value() > TYPING_EVERY_MS {
@@ -106,9 +114,17 @@ pub fn Composer(conversation_id: i64, state: ChatState, locale: UiLocale) -> imp
                 data-testid="composer"
                 placeholder=tr_in(locale, |l| td_string!(l, chat.placeholder))
                 aria-label=tr_in(locale, |l| td_string!(l, chat.placeholder))
+                aria-autocomplete="list"
+                aria-controls=picker.controls()
+                aria-activedescendant=picker.active()
                 on:keydown=on_keydown
                 on:input=on_input
+                on:blur={
+                    let picker = picker.clone();
+                    move |_| picker.close()
+                }
             ></textarea>
+            {picker.view(locale)}
             <button type="submit" class="button" aria-label=tr_in(locale, |l| td_string!(l, chat.send))><Icon kind=IconKind::Send/></button>
             <Show when=move || too_long.get()>
                 <p class="error" role="alert">{tr_in(locale, |l| td_string!(l, errors.message_too_long))}</p>

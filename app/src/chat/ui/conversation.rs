@@ -5,10 +5,12 @@ use leptos::html::Ol;
 use leptos::prelude::*;
 
 use super::composer::Composer;
+use super::levels::NotifyMenu;
 use super::message::{BotBadge, MessageItem};
 use super::state::{ChatState, Command, Connection, use_chat};
 use super::typing::TypingIndicator;
 use super::use_chat_resources;
+use crate::auth::User;
 use crate::chat::api::load_messages;
 use crate::chat::{Conversation, ConversationKind};
 use crate::i18n::*;
@@ -81,20 +83,8 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
     // This view is built inside a `Suspend`, which Leptos may keep (and
     // rebuild into) after the route that owned it is gone: its own state is
     // reference-counted, so a late read finds it rather than a disposed slot.
-    let muted = ArcRwSignal::new(conversation.muted);
-    let toggle_mute = {
-        let muted = muted.clone();
-        move |_| {
-            let next = !muted.get_untracked();
-            muted.set(next);
-            let muted = muted.clone();
-            leptos::task::spawn_local(async move {
-                if crate::push::api::set_muted(id, next).await.is_err() {
-                    muted.set(!next);
-                }
-            });
-        }
-    };
+    let level = conversation.notify_level;
+    let mentionable: Vec<User> = conversation.members.iter().filter(|m| m.id != me).cloned().collect();
     let list_ref = NodeRef::<Ol>::new();
     let has_more = ArcRwSignal::new(full_page);
     let loading = ArcRwSignal::new(false);
@@ -160,8 +150,6 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
     super::jump::follow_jumps(state, id, has_more.clone(), loading.clone());
     let load_on_scroll = load_older.clone();
     let show_more = has_more.clone();
-    let muted_label = muted.clone();
-    let muted_icon = muted.clone();
 
     view! {
         <header class="thread-header">
@@ -174,16 +162,7 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
                     {move || online().then(|| td_string!(locale.get(), chat.online))}
                 </span>
             </div>
-            <button
-                type="button"
-                class="icon-button mute"
-                data-testid="mute"
-                aria-pressed=move || muted.get().to_string()
-                title=move || if muted_label.get() { td_string!(locale.get(), pwa.unmute) } else { td_string!(locale.get(), pwa.mute) }
-                on:click=toggle_mute
-            >
-                {move || view! { <Icon kind=if muted_icon.get() { IconKind::BellOff } else { IconKind::Bell }/> }}
-            </button>
+            <NotifyMenu conversation_id=id level state locale/>
         </header>
         <ol
             class="messages"
@@ -213,6 +192,6 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
             />
         </ol>
         <TypingIndicator conversation_id=id state locale/>
-        <Composer conversation_id=id state locale/>
+        <Composer conversation_id=id members=mentionable state locale/>
     }
 }

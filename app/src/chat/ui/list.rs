@@ -14,14 +14,34 @@ use crate::ui::ErrorText;
 pub fn ConversationList() -> impl IntoView {
     let state = use_chat();
     let list = use_chat_resources().list;
+    // Reference-counted: the rows read it after rebuilds (see `chat::ui`).
+    let mentions_only = ArcRwSignal::new(false);
+    let (all_pressed, mentions_pressed, shown) = (mentions_only.clone(), mentions_only.clone(), mentions_only.clone());
+    let set_all = mentions_only.clone();
     view! {
         <nav class="conversation-list" aria-label=tr(|l| td_string!(l, chat.conversations))>
             <div class="list-header">
                 <h2>{tr(|l| td_string!(l, chat.conversations))}</h2>
                 <NewConversation/>
             </div>
+            <div class="list-filter" role="group" aria-label=tr(|l| td_string!(l, chat.conversations))>
+                <button
+                    type="button"
+                    class="chip"
+                    aria-pressed=move || (!all_pressed.get()).to_string()
+                    on:click=move |_| set_all.set(false)
+                >{tr(|l| td_string!(l, chat.filter_all))}</button>
+                <button
+                    type="button"
+                    class="chip"
+                    aria-pressed=move || mentions_pressed.get().to_string()
+                    on:click=move |_| mentions_only.set(true)
+                >{tr(|l| td_string!(l, chat.filter_mentions))}</button>
+            </div>
             <Transition>
-                {move || Suspend::new(async move {
+                {move || {
+                    let shown = shown.clone();
+                    Suspend::new(async move {
                     match list.await {
                         Ok(items) => {
                             // Written only when it changed: a write while the
@@ -29,33 +49,51 @@ pub fn ConversationList() -> impl IntoView {
                             if state.conversations.with_untracked(|current| *current != items) {
                                 state.conversations.set(items);
                             }
-                            view! { <Rows/> }.into_any()
+                            view! { <Rows mentions_only=shown.clone()/> }.into_any()
                         }
                         // Offline: the rows come from this device's cache.
-                        Err(crate::error::AppError::Transport(_)) => view! { <Rows/> }.into_any(),
+                        Err(crate::error::AppError::Transport(_)) => view! { <Rows mentions_only=shown.clone()/> }.into_any(),
                         Err(err) => view! { <ErrorText error=Some(err)/> }.into_any(),
                     }
-                })}
+                })}}
             </Transition>
         </nav>
     }
 }
 
+/// The rows; with `mentions_only`, those with unread mentions of me.
 #[component]
-fn Rows() -> impl IntoView {
+fn Rows(mentions_only: ArcRwSignal<bool>) -> impl IntoView {
     // Taken here, while the route's owner is alive, and handed to the rows
     // (see `chat::ui` on views Leptos may rebuild after their owner is gone).
     let state = use_chat();
     let locale = use_locale();
+    let (when, each, empty) = (mentions_only.clone(), mentions_only.clone(), mentions_only);
     view! {
         <Show
-            when=move || state.conversations.with(|l| !l.is_empty())
-            fallback=move || view! { <p class="list-empty">{tr_in(locale, |l| td_string!(l, chat.no_conversations))}</p> }
+            when=move || {
+                let only = when.get();
+                state.conversations.with(|l| l.iter().any(|c| !only || c.unread_mentions > 0))
+            }
+            fallback=move || {
+                let text = if empty.get() {
+                    tr_in(locale, |l| td_string!(l, chat.no_mentions))
+                } else {
+                    tr_in(locale, |l| td_string!(l, chat.no_conversations))
+                };
+                view! { <p class="list-empty">{text}</p> }
+            }
         >
             <ul class="rows">
                 <For
-                    each=move || state.conversations.get()
-                    key=|c| (c.id, c.unread, c.last_message.as_ref().map(|m| (m.id, m.streaming, m.rev)), c.members.len())
+                    each={
+                        let each = each.clone();
+                        move || {
+                            let only = each.get();
+                            state.conversations.with(|l| l.iter().filter(|c| !only || c.unread_mentions > 0).cloned().collect::<Vec<_>>())
+                        }
+                    }
+                    key=|c| (c.id, c.unread, c.unread_mentions, c.last_message.as_ref().map(|m| (m.id, m.streaming, m.rev)), c.members.len())
                     children=move |conversation| view! { <Row conversation state locale/> }
                 />
             </ul>
@@ -84,6 +122,7 @@ fn Row(conversation: Conversation, state: ChatState, locale: UiLocale) -> impl I
         format!("{who}{text}")
     });
     let unread = conversation.unread;
+    let mentioned = conversation.unread_mentions > 0;
     // The provider's signal, never one of the row's own: a row's class can
     // be re-evaluated after the row's owner has been disposed.
     let is_active = move || state.active.get() == Some(id);
@@ -103,6 +142,9 @@ fn Row(conversation: Conversation, state: ChatState, locale: UiLocale) -> impl I
                     </span>
                     <span class="row-preview">{preview}</span>
                 </span>
+                {mentioned.then(|| view! {
+                    <span class="badge mention-badge" role="img" aria-label=tr_in(locale, |l| td_string!(l, chat.mentions_badge))>"@"</span>
+                })}
                 {(unread > 0).then(|| view! { <span class="badge" data-testid="unread">{unread}</span> })}
             </a>
         </li>

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 
 use super::message_actions::{EditForm, MessageActions};
 use super::reactions::ReactionChips;
-use crate::chat::ReplyTo;
+use crate::chat::mention::{Segment, segments};
 use crate::chat::model::quote;
+use crate::chat::{Mention, ReplyTo};
 use super::state::{ChatState, Command, Entry, Status};
 use crate::i18n::*;
 use crate::ui::icons::{Icon, IconKind};
@@ -47,9 +48,14 @@ pub fn MessageItem(
     let retry_id = client_id.clone();
     let discard_id = client_id.clone();
     let time = clock(entry.created_at);
+    let mentions_me = !own && entry.mentions.iter().any(|m| m.user_id == me);
     view! {
         <li
-            class=if own { "message own" } else { "message" }
+            class=match (own, mentions_me) {
+                (true, _) => "message own",
+                (false, true) => "message mentions-me",
+                (false, false) => "message",
+            }
             data-client-id=client_id
             data-id=entry.id.map(|id| id.to_string())
             data-status=status
@@ -90,10 +96,10 @@ pub fn MessageItem(
                     }.into_any()
                 }
                 None => {
-                    let (id, body) = (entry.id, entry.body.clone());
+                    let (id, body, mentions) = (entry.id, entry.body.clone(), entry.mentions.clone());
                     (move || match id.filter(|id| state.editing.get() == Some(*id)) {
                         Some(id) => view! { <EditForm id body=body.clone() state locale/> }.into_any(),
-                        None => view! { <p class="body">{body.clone()}</p> }.into_any(),
+                        None => view! { <p class="body">{marked(&body, &mentions, me)}</p> }.into_any(),
                     }).into_any()
                 }
             }}
@@ -128,6 +134,24 @@ pub fn MessageItem(
             })}
         </li>
     }
+}
+
+/// A body with its mentions marked: text nodes, never HTML.
+fn marked(body: &str, mentions: &[Mention], me: i64) -> AnyView {
+    if mentions.is_empty() {
+        return body.to_owned().into_any();
+    }
+    segments(body, mentions)
+        .into_iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => text.to_owned().into_any(),
+            Segment::Mention { text, user_id } => {
+                let class = if user_id == me { "mention me" } else { "mention" };
+                view! { <span class=class>{text.to_owned()}</span> }.into_any()
+            }
+        })
+        .collect_view()
+        .into_any()
 }
 
 /// The message a reply answers, above it; tapping it goes there.

@@ -18,8 +18,10 @@
 mod composer;
 mod conversation;
 mod jump;
+mod levels;
 mod list;
 mod message;
+mod mention_picker;
 mod message_actions;
 mod new_conversation;
 mod reactions;

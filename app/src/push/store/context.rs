@@ -1,21 +1,9 @@
-//! SQL for what a push says and whether it is sent: mutes, the message
-//! shown, the unread count.
+//! SQL for what a push says: the message shown, the unread count.
 
 use sqlx::Row;
 
 use crate::db::Db;
 use crate::error::AppError;
-
-/// Sets whether a member gets pushes for a conversation.
-pub async fn set_muted(db: &Db, conversation_id: i64, user_id: i64, muted: bool) -> Result<(), AppError> {
-    sqlx::query("UPDATE members SET muted = $3 WHERE conversation_id = $1 AND user_id = $2")
-        .bind(conversation_id)
-        .bind(user_id)
-        .bind(i64::from(muted))
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
 
 /// What the notification for a message says: author, conversation, text,
 /// and the recipient's unread total.

@@ -4,6 +4,7 @@
 
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
+use crate::chat::level::{EFFECTIVE_LEVEL_SQL, NotifyLevel};
 use crate::db::Db;
 use crate::db::placeholders;
 use crate::error::AppError;
@@ -17,21 +18,25 @@ pub struct Recipient {
     pub user_id: i64,
     /// The push service's origin: the job's destination.
     pub origin: String,
+    /// What pushes this member in the conversation (`All` outside one).
+    pub level: NotifyLevel,
 }
 
-/// The devices of the conversation's members who should get a push for a
+/// The devices of the conversation's members who may get a push for a
 /// message: not the author, not in `skip_users` (looking at the app), not
-/// muted. Read in the message's transaction.
+/// at level `none`; each with its level, as `mentions` pushes only the
+/// mentioned. Read in the message's transaction.
 pub async fn recipients_for_message<'c>(
     exec: impl Executor<'c, Database = Any>,
     conversation_id: i64,
     author_id: i64,
     skip_users: &[i64],
 ) -> Result<Vec<Recipient>, AppError> {
-    let mut sql = String::from(
-        "SELECT s.id, s.user_id, s.origin FROM push_subscriptions s \
+    let mut sql = format!(
+        "SELECT s.id, s.user_id, s.origin, {EFFECTIVE_LEVEL_SQL} AS level FROM push_subscriptions s \
          JOIN members mb ON mb.user_id = s.user_id AND mb.conversation_id = $1 \
-         WHERE mb.muted = 0 AND s.user_id <> $2",
+         JOIN conversations c ON c.id = mb.conversation_id \
+         WHERE {EFFECTIVE_LEVEL_SQL} <> 'none' AND s.user_id <> $2",
     );
     if !skip_users.is_empty() {
         sql.push_str(&format!(" AND s.user_id NOT IN ({})", placeholders(3, skip_users.len())));
@@ -43,7 +48,12 @@ pub async fn recipients_for_message<'c>(
         query = query.bind(*user);
     }
     let rows = query.fetch_all(exec).await?;
-    rows.iter().map(recipient).collect()
+    rows.iter()
+        .map(|r| {
+            let level = NotifyLevel::parse(&r.try_get::<String, _>("level")?).unwrap_or_default();
+            Ok(Recipient { level, ..recipient(r)? })
+        })
+        .collect()
 }
 
 /// Every device of one user (the test push).
@@ -74,7 +84,12 @@ pub async fn recipients_for_users(db: &Db, users: &[i64]) -> Result<Vec<Recipien
 }
 
 pub(super) fn recipient(r: &sqlx::any::AnyRow) -> Result<Recipient, AppError> {
-    Ok(Recipient { subscription_id: r.try_get("id")?, user_id: r.try_get("user_id")?, origin: r.try_get("origin")? })
+    Ok(Recipient {
+        subscription_id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        origin: r.try_get("origin")?,
+        level: NotifyLevel::All,
+    })
 }
 
 /// What sending to a device takes.

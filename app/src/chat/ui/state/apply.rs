@@ -97,6 +97,9 @@ impl ChatState {
                 conversation.last_activity_at = conversation.last_activity_at.max(message.created_at);
                 if newer && !mine && !active {
                     conversation.unread += 1;
+                    if message.mentions.iter().any(|m| Some(m.user_id) == me) {
+                        conversation.unread_mentions += 1;
+                    }
                 }
                 conversation.last_message = Some(message);
                 list.insert(0, conversation);
@@ -226,7 +229,18 @@ impl ChatState {
                 }
                 if c.last_message.as_ref().is_none_or(|m| m.id <= c.last_read_id) {
                     c.unread = 0;
+                    c.unread_mentions = 0;
                 }
+            }
+        });
+    }
+
+    /// I chose what pushes me in a conversation.
+    pub fn set_level(&self, conversation_id: i64, level: crate::chat::NotifyLevel) {
+        self.conversations.update(|list| {
+            if let Some(c) = list.iter_mut().find(|c| c.id == conversation_id) {
+                (c.notify_level, c.notify_default) = (level, false);
+                c.muted = level == crate::chat::NotifyLevel::None;
             }
         });
     }

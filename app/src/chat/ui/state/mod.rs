@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use leptos::prelude::*;
 
 use crate::auth::User;
-use crate::chat::{Conversation, Message, Reaction, ReplyTo};
+use crate::chat::{Conversation, Mention, Message, Reaction, ReplyTo};
 
 /// How long a "typing" notice lasts without a refresh, in ms.
 pub const TYPING_TTL_MS: f64 = 5000.0;
@@ -72,6 +72,8 @@ pub struct Entry {
     /// The message it answers, quoted above it.
     #[serde(default)]
     pub reply_to: Option<ReplyTo>,
+    #[serde(default)]
+    pub mentions: Vec<Mention>,
 }
 
 impl From<Message> for Entry {
@@ -90,6 +92,7 @@ impl From<Message> for Entry {
             rev: m.rev,
             reactions: m.reactions,
             reply_to: m.reply_to,
+            mentions: m.mentions,
         }
     }
 }

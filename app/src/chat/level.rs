@@ -1,0 +1,123 @@
+//! Notification levels: per conversation, each member chooses what pushes
+//! them: every message, only mentions of them, or nothing. Until they
+//! choose, the conversation decides (see [`NotifyLevel::default_for`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::model::ConversationKind;
+
+/// A group with more members than this defaults to mentions only.
+pub const MENTIONS_ONLY_ABOVE: usize = 10;
+
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyLevel {
+    #[default]
+    All,
+    Mentions,
+    None,
+}
+
+impl NotifyLevel {
+    pub const ALL: [Self; 3] = [Self::All, Self::Mentions, Self::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Mentions => "mentions",
+            Self::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+
+    /// What a member who never chose gets: every message of a direct
+    /// conversation or a small group, mentions in a large group.
+    pub fn default_for(kind: ConversationKind, members: usize) -> Self {
+        if kind == ConversationKind::Group && members > MENTIONS_ONLY_ABOVE {
+            Self::Mentions
+        } else {
+            Self::All
+        }
+    }
+
+    /// Whether a message pushes a member at this level.
+    pub fn pushes(self, mentioned: bool) -> bool {
+        match self {
+            Self::All => true,
+            Self::Mentions => mentioned,
+            Self::None => false,
+        }
+    }
+}
+
+/// The body of `PUT /api/v1/conversations/{id}/notify`: a level, or
+/// `null` to go back to the conversation's default.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifySetting {
+    pub level: Option<NotifyLevel>,
+}
+
+/// The member's effective level in SQL, for a query that has the member
+/// row as `mb` and the conversation as `c` (one copy of the rule above).
+#[cfg(feature = "ssr")]
+pub const EFFECTIVE_LEVEL_SQL: &str = "COALESCE(mb.notify_level, CASE WHEN c.kind = 'group' AND \
+     (SELECT COUNT(*) FROM members lm WHERE lm.conversation_id = c.id) > 10 THEN 'mentions' ELSE 'all' END)";
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::NotifyLevel;
+    use crate::auth::User;
+    use crate::chat::access::require_member;
+    use crate::chat::service::Chat;
+    use crate::error::AppError;
+
+    impl Chat {
+        /// Sets my level for a conversation I am in (`None`: its default).
+        pub async fn set_notify_level(
+            &self,
+            me: &User,
+            conversation_id: i64,
+            level: Option<NotifyLevel>,
+        ) -> Result<(), AppError> {
+            require_member(&self.db, conversation_id, me.id).await?;
+            sqlx::query("UPDATE members SET notify_level = $3 WHERE conversation_id = $1 AND user_id = $2")
+                .bind(conversation_id)
+                .bind(me.id)
+                .bind(level.map(NotifyLevel::as_str))
+                .execute(self.db.pool())
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_groups_default_to_mentions() {
+        assert_eq!(NotifyLevel::default_for(ConversationKind::Direct, 2), NotifyLevel::All);
+        assert_eq!(NotifyLevel::default_for(ConversationKind::Group, 10), NotifyLevel::All);
+        assert_eq!(NotifyLevel::default_for(ConversationKind::Group, 11), NotifyLevel::Mentions);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_sql_rule_uses_the_same_threshold() {
+        assert!(EFFECTIVE_LEVEL_SQL.contains(&format!("> {MENTIONS_ONLY_ABOVE} ")));
+    }
+
+    #[test]
+    fn a_mention_pushes_at_mentions_but_not_at_none() {
+        assert!(NotifyLevel::Mentions.pushes(true));
+        assert!(!NotifyLevel::Mentions.pushes(false));
+        assert!(!NotifyLevel::None.pushes(true));
+        assert!(NotifyLevel::All.pushes(false));
+    }
+}
