@@ -32,4 +32,4 @@ pub mod stream;
 pub mod writer;
 
 pub use level::NotifyLevel;
-pub use model::{Conversation, ConversationKind, Mention, Message, Reaction, Reactions, ReplyTo};
+pub use model::{Conversation, ConversationKind, Mention, Message, Reaction, Reactions, ReadPointer, ReplyTo};

@@ -165,9 +165,25 @@ pub struct Conversation {
     /// `notify_level` is `none` (kept for clients of the old mute route).
     #[serde(default)]
     pub muted: bool,
+    /// Every member's read pointer ("Seen by" in groups).
+    #[serde(default)]
+    pub reads: Vec<ReadPointer>,
+}
+
+/// How far one member has read a conversation.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadPointer {
+    pub user_id: i64,
+    pub last_read_id: i64,
 }
 
 impl Conversation {
+    /// How many others have read up to message `id`.
+    pub fn seen_by(&self, id: i64, me: i64) -> usize {
+        self.reads.iter().filter(|r| r.user_id != me && r.last_read_id >= id).count()
+    }
+
     /// What to call the conversation: its title, or the other people in it.
     pub fn display_name(&self, me: i64) -> String {
         if let Some(title) = self.title.as_deref().filter(|t| !t.is_empty()) {
@@ -271,6 +287,7 @@ mod tests {
             notify_default: true,
             unread_mentions: 0,
             muted: false,
+            reads: Vec::new(),
         };
         assert_eq!(conversation.display_name(1), "bob");
         assert_eq!(conversation.display_name(2), "alice");

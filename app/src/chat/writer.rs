@@ -13,8 +13,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::fanout::{Fanout, StoredMessage};
-use super::model::{Mention, ReplyTo};
-use super::{Message, store};
+use super::model::{Mention, Message, ReplyTo};
+use super::store;
 use crate::auth::User;
 use crate::db::{Db, now_ms};
 use crate::error::AppError;
@@ -35,8 +35,7 @@ pub struct Draft {
     pub body: String,
     pub members: Arc<[i64]>,
     pub looking: Vec<i64>,
-    /// A streamed reply's start: what a message sets off (pushes, webhooks)
-    /// waits for its finish.
+    /// A streamed reply's start: what it sets off waits for its finish.
     pub streaming: bool,
     /// The message it answers, as quoted above it.
     pub reply_to: Option<ReplyTo>,

@@ -1,12 +1,13 @@
 //! SQL for conversations and their members.
 
+use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
 use super::messages::message_from_row;
 use crate::auth::User;
 use crate::auth::store::user_from_row;
 use crate::chat::level::{EFFECTIVE_LEVEL_SQL, NotifyLevel};
-use crate::chat::model::{Conversation, ConversationKind, Message};
+use crate::chat::model::{Conversation, ConversationKind, Message, ReadPointer};
 use crate::db::{Db, now_ms};
 use crate::error::AppError;
 
@@ -113,7 +114,7 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
         return Ok(Vec::new());
     }
     let members = sqlx::query(
-        "SELECT mm.conversation_id, u.id, u.username, u.is_bot FROM members mm JOIN users u ON u.id = mm.user_id \
+        "SELECT mm.conversation_id, mm.last_read_id, u.id, u.username, u.is_bot FROM members mm JOIN users u ON u.id = mm.user_id \
          WHERE mm.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = $1) \
          AND ($2 = 0 OR mm.conversation_id = $2) ORDER BY u.username",
     )
@@ -135,16 +136,21 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
     for row in &rows {
         let id: i64 = row.try_get("id")?;
         let kind: String = row.try_get("kind")?;
+        let mine: Vec<&AnyRow> =
+            members.iter().filter(|m| m.try_get::<i64, _>("conversation_id").ok() == Some(id)).collect();
         let level = NotifyLevel::parse(&row.try_get::<String, _>("notify_level")?).unwrap_or_default();
         out.push(Conversation {
             id,
             kind: if kind == "group" { ConversationKind::Group } else { ConversationKind::Direct },
             title: row.try_get("title")?,
             owner_id: row.try_get("owner_id")?,
-            members: members
+            members: mine
                 .iter()
-                .filter(|m| m.try_get::<i64, _>("conversation_id").ok() == Some(id))
                 .map(|m| user_from_row(m, "id", "username", "is_bot"))
+                .collect::<Result<_, sqlx::Error>>()?,
+            reads: mine
+                .iter()
+                .map(|m| Ok(ReadPointer { user_id: m.try_get("id")?, last_read_id: m.try_get("last_read_id")? }))
                 .collect::<Result<_, sqlx::Error>>()?,
             created_at: row.try_get("created_at")?,
             last_activity_at: row.try_get("last_activity_at")?,

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::composer::Composer;
 use super::levels::NotifyMenu;
 use super::message::{BotBadge, MessageItem};
-use super::state::{ChatState, Command, Connection, use_chat};
+use super::state::{ChatState, Command, Connection, Status, use_chat};
 use super::typing::TypingIndicator;
 use super::use_chat_resources;
 use crate::auth::User;
@@ -84,6 +84,22 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
     // rebuild into) after the route that owned it is gone: its own state is
     // reference-counted, so a late read finds it rather than a disposed slot.
     let level = conversation.notify_level;
+    // "New messages" goes above the first message from others I had not
+    // read when the conversation opened; it stays while it is open.
+    let last_read = conversation.last_read_id;
+    let new_from = state.threads.with_untracked(|t| {
+        t.get(&id)?.iter().find(|e| e.author.id != me && e.id.is_some_and(|i| i > last_read)).and_then(|e| e.id)
+    });
+    // In groups, how many others have read my last message.
+    let seen = ArcMemo::new(move |_| {
+        if !group {
+            return None;
+        }
+        let mine = state.threads.with(|t| {
+            t.get(&id)?.iter().rev().find(|e| e.author.id == me && e.status == Status::Sent).and_then(|e| e.id)
+        })?;
+        state.conversations.with(|l| l.iter().find(|c| c.id == id).map(|c| (mine, c.seen_by(mine, me))))
+    });
     let mentionable: Vec<User> = conversation.members.iter().filter(|m| m.id != me).cloned().collect();
     let list_ref = NodeRef::<Ol>::new();
     let has_more = ArcRwSignal::new(full_page);
@@ -92,16 +108,20 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
 
     let entries = move || state.threads.with(|t| t.get(&id).cloned().unwrap_or_default());
 
-    // Keep the newest message in view when something arrives.
+    // Opening: at "New messages" if there is one. Then keep the newest
+    // message in view when something arrives.
     let scrolling = loading.clone();
-    Effect::new(move |_| {
+    Effect::new(move |opened: Option<bool>| {
         let count = state.threads.with(|t| t.get(&id).map(Vec::len).unwrap_or_default());
-        if let Some(list) = list_ref.try_get().flatten()
-            && count > 0
-            && !scrolling.get_untracked()
-        {
-            list.set_scroll_top(list.scroll_height());
+        let Some(list) = list_ref.try_get().flatten() else { return opened.unwrap_or(false) };
+        if count == 0 || scrolling.get_untracked() {
+            return opened.unwrap_or(false);
         }
+        match list.query_selector(".new-divider").ok().flatten().filter(|_| opened != Some(true)) {
+            Some(divider) => divider.scroll_into_view(),
+            None => list.set_scroll_top(list.scroll_height()),
+        }
+        true
     });
 
     // Everything on screen in a visible tab counts as read, once the socket
@@ -188,7 +208,10 @@ fn Thread(conversation: Conversation, full_page: bool, state: ChatState, locale:
             <For
                 each=entries
                 key=|e| (e.client_id.clone(), e.id, format!("{:?}", e.status), e.streaming, e.rev, e.deleted)
-                children=move |entry| view! { <MessageItem entry me group conversation_id=id state locale/> }
+                children=move |entry| {
+                    let seen = seen.clone();
+                    view! { <MessageItem entry me group new_from seen conversation_id=id state locale/> }
+                }
             />
         </ol>
         <TypingIndicator conversation_id=id state locale/>

@@ -19,6 +19,10 @@ pub fn MessageItem(
     entry: Entry,
     me: i64,
     group: bool,
+    /// The first message "New messages" stands above.
+    new_from: Option<i64>,
+    /// My last message and how many others have read it (groups).
+    seen: ArcMemo<Option<(i64, usize)>>,
     conversation_id: i64,
     state: ChatState,
     locale: UiLocale,
@@ -49,7 +53,19 @@ pub fn MessageItem(
     let discard_id = client_id.clone();
     let time = clock(entry.created_at);
     let mentions_me = !own && entry.mentions.iter().any(|m| m.user_id == me);
+    let divider = (entry.id.is_some() && entry.id == new_from).then(|| view! {
+        <li class="new-divider" role="separator" aria-label=tr_in(locale, |l| td_string!(l, chat.new_messages))>
+            <span>{tr_in(locale, |l| td_string!(l, chat.new_messages))}</span>
+        </li>
+    });
+    let entry_id = entry.id;
+    let seen_by = move || {
+        seen.get().filter(|(id, n)| Some(*id) == entry_id && *n > 0).map(|(_, n)| view! {
+            <span class="seen-by">{tr_in(locale, |l| td_string!(l, chat.seen_by))}" "{n}</span>
+        })
+    };
     view! {
+        {divider}
         <li
             class=match (own, mentions_me) {
                 (true, _) => "message own",
@@ -121,6 +137,7 @@ pub fn MessageItem(
                     }.into_any(),
                     _ => view! { <span class="status failed">{tr_in(locale, |l| td_string!(l, chat.failed))}</span> }.into_any(),
                 })}
+                {seen_by}
             </span>
             {failed.then(|| view! {
                 <span class="failed-actions">

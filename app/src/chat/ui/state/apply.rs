@@ -37,6 +37,7 @@ impl ChatState {
                 if self.me.with_untracked(|me| me.as_ref().map(|m| m.id)) == Some(user_id) {
                     self.set_read(conversation_id, message_id);
                 }
+                self.saw_read(conversation_id, user_id, message_id);
             }
             ServerFrame::Presence { user_id, online } => self.online.update(|set| {
                 if online {
@@ -231,6 +232,17 @@ impl ChatState {
                     c.unread = 0;
                     c.unread_mentions = 0;
                 }
+            }
+        });
+    }
+
+    /// A member's read pointer moved (for "Seen by").
+    fn saw_read(&self, conversation_id: i64, user_id: i64, message_id: i64) {
+        self.conversations.update(|list| {
+            let Some(c) = list.iter_mut().find(|c| c.id == conversation_id) else { return };
+            match c.reads.iter_mut().find(|r| r.user_id == user_id) {
+                Some(r) => r.last_read_id = r.last_read_id.max(message_id),
+                None => c.reads.push(crate::chat::ReadPointer { user_id, last_read_id: message_id }),
             }
         });
     }
