@@ -4,8 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::ConversationKind;
-
 /// A group with more members than this defaults to mentions only.
 pub const MENTIONS_ONLY_ABOVE: usize = 10;
 
@@ -36,8 +34,8 @@ impl NotifyLevel {
 
     /// What a member who never chose gets: every message of a direct
     /// conversation or a small group, mentions in a large group.
-    pub fn default_for(kind: ConversationKind, members: usize) -> Self {
-        if kind == ConversationKind::Group && members > MENTIONS_ONLY_ABOVE {
+    pub fn default_for(is_group: bool, members: usize) -> Self {
+        if is_group && members > MENTIONS_ONLY_ABOVE {
             Self::Mentions
         } else {
             Self::All
@@ -68,43 +66,15 @@ pub struct NotifySetting {
 pub const EFFECTIVE_LEVEL_SQL: &str = "COALESCE(mb.notify_level, CASE WHEN c.kind = 'group' AND \
      (SELECT COUNT(*) FROM members lm WHERE lm.conversation_id = c.id) > 10 THEN 'mentions' ELSE 'all' END)";
 
-#[cfg(feature = "ssr")]
-mod server {
-    use super::NotifyLevel;
-    use crate::auth::User;
-    use crate::chat::access::require_member;
-    use crate::chat::service::Chat;
-    use crate::error::AppError;
-
-    impl Chat {
-        /// Sets my level for a conversation I am in (`None`: its default).
-        pub async fn set_notify_level(
-            &self,
-            me: &User,
-            conversation_id: i64,
-            level: Option<NotifyLevel>,
-        ) -> Result<(), AppError> {
-            require_member(&self.db, conversation_id, me.id).await?;
-            sqlx::query("UPDATE members SET notify_level = $3 WHERE conversation_id = $1 AND user_id = $2")
-                .bind(conversation_id)
-                .bind(me.id)
-                .bind(level.map(NotifyLevel::as_str))
-                .execute(self.db.pool())
-                .await?;
-            Ok(())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn large_groups_default_to_mentions() {
-        assert_eq!(NotifyLevel::default_for(ConversationKind::Direct, 2), NotifyLevel::All);
-        assert_eq!(NotifyLevel::default_for(ConversationKind::Group, 10), NotifyLevel::All);
-        assert_eq!(NotifyLevel::default_for(ConversationKind::Group, 11), NotifyLevel::Mentions);
+        assert_eq!(NotifyLevel::default_for(false, 2), NotifyLevel::All);
+        assert_eq!(NotifyLevel::default_for(true, 10), NotifyLevel::All);
+        assert_eq!(NotifyLevel::default_for(true, 11), NotifyLevel::Mentions);
     }
 
     #[cfg(feature = "ssr")]

@@ -1,7 +1,9 @@
-//! Who is in a group (server only): adding and removing members, and
+//! Who is in a group (server only): adding and removing members, each
+//! member's notification level, and
 //! what a change of members sets off elsewhere (`fanout::MemberStep`).
 
-use super::access::require_bots_allowed;
+use super::access::{require_bots_allowed, require_member};
+use super::level::NotifyLevel;
 use super::model::{Conversation, ConversationKind, GROUP_MAX_MEMBERS};
 use super::service::Chat;
 use super::store;
@@ -9,6 +11,17 @@ use crate::auth::User;
 use crate::error::AppError;
 
 impl Chat {
+    /// Sets my notification level for a conversation I am in (`None`: its default).
+    pub async fn set_notify_level(
+        &self,
+        me: &User,
+        conversation_id: i64,
+        level: Option<NotifyLevel>,
+    ) -> Result<(), AppError> {
+        require_member(&self.db, conversation_id, me.id).await?;
+        store::set_notify_level(&self.db, conversation_id, me.id, level).await
+    }
+
     /// Adds someone to a group (owner only).
     pub async fn add_member(&self, me: &User, conversation_id: i64, username: &str) -> Result<Conversation, AppError> {
         let conversation = self.get(me, conversation_id).await?;

@@ -166,6 +166,22 @@ async fn load_conversations(db: &Db, user_id: i64, only: Option<i64>) -> Result<
     Ok(out)
 }
 
+/// A member's chosen notification level (`None`: the default).
+pub async fn set_notify_level(
+    db: &Db,
+    conversation_id: i64,
+    user_id: i64,
+    level: Option<NotifyLevel>,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE members SET notify_level = $3 WHERE conversation_id = $1 AND user_id = $2")
+        .bind(conversation_id)
+        .bind(user_id)
+        .bind(level.map(NotifyLevel::as_str))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 /// Adds a member; false if they already were one.
 pub async fn add_member(db: &Db, conversation_id: i64, user_id: i64) -> Result<bool, AppError> {
     let done = sqlx::query(
