@@ -1,10 +1,11 @@
 //! Notification levels: per conversation, each member chooses what pushes
 //! them: every message, only mentions of them, or nothing. Until they
-//! choose, the conversation decides (see [`NotifyLevel::default_for`]).
+//! choose, the conversation decides (see [`MENTIONS_ONLY_ABOVE`]).
 
 use serde::{Deserialize, Serialize};
 
-/// A group with more members than this defaults to mentions only.
+/// A group with more members than this defaults to mentions only (the
+/// rule is `EFFECTIVE_LEVEL_SQL`, so lists and pushes read it alike).
 pub const MENTIONS_ONLY_ABOVE: usize = 10;
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -30,16 +31,6 @@ impl NotifyLevel {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|l| l.as_str() == text)
-    }
-
-    /// What a member who never chose gets: every message of a direct
-    /// conversation or a small group, mentions in a large group.
-    pub fn default_for(is_group: bool, members: usize) -> Self {
-        if is_group && members > MENTIONS_ONLY_ABOVE {
-            Self::Mentions
-        } else {
-            Self::All
-        }
     }
 
     /// Whether a message pushes a member at this level.
@@ -69,13 +60,6 @@ pub const EFFECTIVE_LEVEL_SQL: &str = "COALESCE(mb.notify_level, CASE WHEN c.kin
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn large_groups_default_to_mentions() {
-        assert_eq!(NotifyLevel::default_for(false, 2), NotifyLevel::All);
-        assert_eq!(NotifyLevel::default_for(true, 10), NotifyLevel::All);
-        assert_eq!(NotifyLevel::default_for(true, 11), NotifyLevel::Mentions);
-    }
 
     #[cfg(feature = "ssr")]
     #[test]

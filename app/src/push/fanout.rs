@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::chat::NotifyLevel;
 use crate::chat::fanout::{MessageStep, StoredMessage};
 use crate::clock::Clock;
 use crate::db::WriteTx;
@@ -43,7 +44,8 @@ impl MessageStep for PushStep {
         }
         // Quiet hours are looked up for everyone who may be pushed (a few
         // more than those a mention-only level lets through).
-        let mut users: Vec<i64> = devices.values().flatten().map(|d| d.user_id).collect();
+        let mut users: Vec<i64> =
+            devices.values().flatten().filter(|d| d.level != NotifyLevel::None).map(|d| d.user_id).collect();
         users.sort_unstable();
         users.dedup();
         let now = self.clock.now_ms();

@@ -41,7 +41,7 @@ pub(super) fn parse_mentions(json: &str) -> Vec<Mention> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// Records who a stored message mentions (its author aside).
+/// Records who a stored message mentions (its author aside), in one statement.
 pub async fn insert_mentions(
     tx: &mut WriteTx,
     message_id: i64,
@@ -49,21 +49,26 @@ pub async fn insert_mentions(
     author_id: i64,
     mentions: &[Mention],
 ) -> Result<(), AppError> {
-    for mention in mentions.iter().filter(|m| m.user_id != author_id) {
-        sqlx::query(
-            "INSERT INTO mentions (user_id, conversation_id, message_id) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id, conversation_id, message_id) DO NOTHING",
-        )
-        .bind(mention.user_id)
-        .bind(conversation_id)
-        .bind(message_id)
-        .execute(&mut **tx)
-        .await?;
+    let users: Vec<i64> = mentions.iter().map(|m| m.user_id).filter(|u| *u != author_id).collect();
+    if users.is_empty() {
+        return Ok(());
     }
+    let values: Vec<String> = (0..users.len()).map(|i| format!("(${}, $1, $2)", i + 3)).collect();
+    let sql = format!(
+        "INSERT INTO mentions (user_id, conversation_id, message_id) VALUES {} \
+         ON CONFLICT (user_id, conversation_id, message_id) DO NOTHING",
+        values.join(", ")
+    );
+    // Only numbered placeholders went into `sql`; at most `MAX_MENTIONS` rows.
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(conversation_id).bind(message_id);
+    for user in users {
+        query = query.bind(user);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 
-/// Replaces a message's mentions (an edit), in the edit's transaction.
+/// Replaces a message's mentions (an edit, a finished stream), in its transaction.
 pub async fn replace_mentions(
     tx: &mut WriteTx,
     message_id: i64,
@@ -71,7 +76,7 @@ pub async fn replace_mentions(
     author_id: i64,
     mentions: &[Mention],
 ) -> Result<(), AppError> {
-    clear_mentions(tx, message_id).await?;
+    sqlx::query("DELETE FROM mentions WHERE message_id = $1").bind(message_id).execute(&mut **tx).await?;
     sqlx::query("UPDATE messages SET mentions = $2 WHERE id = $1")
         .bind(message_id)
         .bind(mentions_json(mentions))
@@ -82,7 +87,5 @@ pub async fn replace_mentions(
 
 /// Forgets who a message mentioned (it was deleted).
 pub async fn clear_mentions(tx: &mut WriteTx, message_id: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM mentions WHERE message_id = $1").bind(message_id).execute(&mut **tx).await?;
-    sqlx::query("UPDATE messages SET mentions = '[]' WHERE id = $1").bind(message_id).execute(&mut **tx).await?;
-    Ok(())
+    replace_mentions(tx, message_id, 0, 0, &[]).await
 }

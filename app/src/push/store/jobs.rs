@@ -23,9 +23,9 @@ pub struct Recipient {
 }
 
 /// The devices of the conversation's members who may get a push for a
-/// message: not the author, not in `skip_users` (looking at the app), not
-/// at level `none`; each with its level, as `mentions` pushes only the
-/// mentioned. Read in the message's transaction.
+/// message: not the author, not in `skip_users` (looking at the app); each
+/// with its member's level, which the caller applies
+/// (`NotifyLevel::pushes`). Read in the message's transaction.
 pub async fn recipients_for_message<'c>(
     exec: impl Executor<'c, Database = Any>,
     conversation_id: i64,
@@ -36,7 +36,7 @@ pub async fn recipients_for_message<'c>(
         "SELECT s.id, s.user_id, s.origin, {EFFECTIVE_LEVEL_SQL} AS level FROM push_subscriptions s \
          JOIN members mb ON mb.user_id = s.user_id AND mb.conversation_id = $1 \
          JOIN conversations c ON c.id = mb.conversation_id \
-         WHERE {EFFECTIVE_LEVEL_SQL} <> 'none' AND s.user_id <> $2",
+         WHERE s.user_id <> $2",
     );
     if !skip_users.is_empty() {
         sql.push_str(&format!(" AND s.user_id NOT IN ({})", placeholders(3, skip_users.len())));
