@@ -112,6 +112,7 @@ async fn tidings_target(server: &ChildServer, members: usize) -> anyhow::Result<
         .await?;
     let bot_token = bot["token"].as_str().unwrap_or_default().to_owned();
     let mut names: Vec<String> = (1..people).map(|i| format!("person{i}")).collect();
+    server.introduce(&http, &tokens[0], &names).await?;
     names.push("streamer".into());
     let group: Value = http
         .post(server.url("/api/v1/conversations"))

@@ -98,6 +98,7 @@ async fn tidings_target(server: &ChildServer, room: usize) -> anyhow::Result<Tar
     }
     let idler = server.user(&http, "idler").await?;
     let names: Vec<String> = (1..room).map(|i| format!("member{i}")).collect();
+    server.introduce(&http, &members[0], &names).await?;
     let group: Value = http
         .post(server.url("/api/v1/conversations"))
         .bearer_auth(&members[0])

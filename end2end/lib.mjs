@@ -212,23 +212,35 @@ export async function startConversation(page, withNames, title) {
   const back = page.getByRole('link', { name: 'Back to conversations' });
   // On a phone a conversation fills the screen: back to the list first.
   if (await back.isVisible()) {
-    await back.click();
+    await tap(back);
     await page.waitForURL((url) => url.pathname === '/');
   }
-  await page.getByRole('button', { name: 'New', exact: true }).click();
+  await tap(page.getByRole('button', { name: 'New', exact: true }));
   const dialog = page.getByRole('dialog', { name: 'New conversation' });
   await dialog.getByLabel('People').fill(withNames);
   if (title) await dialog.getByLabel('Group name (optional)').fill(title);
-  await dialog.getByRole('button', { name: 'Start' }).click();
+  await tap(dialog.getByRole('button', { name: 'Start' }));
   await page.waitForURL((url) => /^\/c\/\d+$/.test(url.pathname) && url.href !== before);
   await composer(page).waitFor();
   return Number(new URL(page.url()).pathname.split('/').pop());
 }
 
+const touchPages = new WeakMap();
+
+/**
+ * Presses as the person's device does: a tap (touch events, then the
+ * click the browser makes of them) on a touch screen, a click elsewhere.
+ */
+export async function tap(locator) {
+  const page = locator.page();
+  if (!touchPages.has(page)) touchPages.set(page, await page.evaluate(() => navigator.maxTouchPoints > 0));
+  await (touchPages.get(page) ? locator.tap() : locator.click());
+}
+
 /** Taps the conversation in the list and waits for it to open; returns its id. */
 export async function openConversation(page, name) {
   const before = page.url();
-  await conversationLink(page, name).click();
+  await tap(conversationLink(page, name));
   await page.waitForURL(/\/c\/\d+$/, { timeout: 10_000 }).catch((err) => {
     throw new Error(`tapping ${name} in the list left the address at ${page.url()} (was ${before}): ${err.message}`);
   });
@@ -249,8 +261,8 @@ export async function backToList(page) {
 /** Opens Settings from the app bar (on a phone, from its menu). */
 export async function openSettings(page) {
   const link = page.getByRole('link', { name: 'Settings' });
-  if (!(await link.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
-  await link.click();
+  if (!(await link.isVisible())) await tap(page.getByRole('button', { name: 'Menu' }));
+  await tap(link);
   await page.waitForURL((url) => url.pathname === '/settings');
   await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
 }
@@ -260,8 +272,8 @@ export const bell = (page) => page.getByRole('button', { name: /^Notifications/ 
 
 /** From the bell's dropdown to the inbox screen ("See all"). */
 export async function openInbox(page) {
-  await bell(page).click();
-  await page.getByRole('link', { name: 'See all' }).click();
+  await tap(bell(page));
+  await tap(page.getByRole('link', { name: 'See all' }));
   await page.waitForURL((url) => url.pathname === '/notifications');
   await page.getByRole('heading', { name: 'Notifications', exact: true }).waitFor();
 }
@@ -269,8 +281,8 @@ export async function openInbox(page) {
 /** Signs out from the app bar (on a phone, from its menu). */
 export async function signOut(page) {
   const button = page.getByRole('button', { name: 'Sign out' });
-  if (!(await button.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
-  await button.click();
+  if (!(await button.isVisible())) await tap(page.getByRole('button', { name: 'Menu' }));
+  await tap(button);
 }
 
 /** The open conversation's messages. */

@@ -239,6 +239,7 @@ async fn a_group_sends_a_bot_its_mentions_or_everything_if_asked(backend: Backen
     let (bot_id, _, secret) =
         make_bot(&alice, json!({"username": "scribe", "webhook_url": hook.url, "events": ["message.created"]})).await;
     hook.verify_with(&secret);
+    alice.know(&["bob"]).await;
     let (status, group) =
         alice.post("/api/v1/conversations", json!({"members": ["bob", "scribe"], "title": "Trip"})).await;
     assert_eq!(status, 201, "{group}");
@@ -379,6 +380,7 @@ async fn member_events_tell_a_bot_who_joined_and_left(backend: Backend) {
     carol.conversation_with(&["alice"]).await;
     let (_, _, secret) = make_bot(&alice, json!({"username": "greeter", "webhook_url": hook.url})).await;
     hook.verify_with(&secret);
+    alice.know(&["bob"]).await;
     let (status, group) =
         alice.post("/api/v1/conversations", json!({"members": ["bob", "greeter"], "title": "Club"})).await;
     assert_eq!(status, 201, "{group}");

@@ -40,6 +40,16 @@ async fn groups_have_an_owner_who_manages_members(backend: Backend) {
     let bob = Api::signup(&server, "bob").await;
     let _carol = Api::signup(&server, "carol").await;
     let dave = Api::signup(&server, "dave").await;
+    // Not even at creation may strangers be put in a group (nor in a titled
+    // conversation of two, which is a group too).
+    for members in [json!(["bob", "carol"]), json!(["carol"])] {
+        let (status, body) =
+            alice.post("/api/v1/conversations", json!({"members": members, "title": "Trip"})).await;
+        assert_eq!(status, 403, "a group of strangers: {body}");
+        assert_eq!(body["error"]["code"], "not_allowed");
+        assert!(body["error"]["message"].as_str().unwrap().contains("write to them first"), "{body}");
+    }
+    alice.know(&["bob", "carol"]).await;
     let (status, group) =
         alice.post("/api/v1/conversations", json!({"members": ["bob", "carol"], "title": "Trip"})).await;
     assert_eq!(status, 201);

@@ -115,6 +115,7 @@ async fn a_member_added_on_one_node_hears_messages_sent_through_another(nodes: &
     let alice = Api::signup(&nodes.a, "alice").await;
     let _bob = Api::signup(&nodes.a, "bob").await;
     let carol = Api::signup(&nodes.a, "carol").await;
+    alice.know(&["bob"]).await;
     let (status, group) = alice.post("/api/v1/conversations", json!({"members": ["bob"], "title": "Friday"})).await;
     assert_eq!(status, 201, "{group}");
     let id = group["id"].as_i64().unwrap();

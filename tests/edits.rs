@@ -62,6 +62,7 @@ async fn the_author_or_the_group_owner_deletes_and_the_text_is_gone(backend: Bac
     let alice = Api::signup(&server, "alice").await;
     let bob = Api::signup(&server, "bob").await;
     let carol = Api::signup(&server, "carol").await;
+    alice.know(&["bob", "carol"]).await;
     let (status, group) =
         alice.post("/api/v1/conversations", json!({"members": ["bob", "carol"], "title": "Trip"})).await;
     assert_eq!(status, 201, "{group}");

@@ -34,6 +34,7 @@ async fn mentions_are_resolved_to_members_and_counted_until_read(backend: Backen
     let bob = Api::signup(&server, "bob").await;
     let carol = Api::signup(&server, "carol").await;
     let _dave = Api::signup(&server, "dave").await;
+    alice.know(&["bob", "carol"]).await;
     let (status, group) = alice.post("/api/v1/conversations", json!({"members": ["bob", "carol"]})).await;
     assert_eq!(status, 201, "{group}");
     let id = group["id"].as_i64().unwrap();
@@ -134,6 +135,7 @@ async fn groups_of_more_than_ten_default_to_mentions(backend: Backend) {
         Api::signup(&server, &name).await;
         others.push(name);
     }
+    alice.know(&others.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let (status, group) = alice.post("/api/v1/conversations", json!({"members": others})).await;
     assert_eq!(status, 201, "{group}");
     let id = group["id"].as_i64().unwrap();

@@ -43,8 +43,19 @@ async fn a_notification_reaches_the_inbox_the_socket_and_the_phone(backend: Back
     assert_eq!(got[0].payload["title"], "Feeding due");
     assert_eq!(got[0].payload["body"], "Bottle at 14:00");
     assert_eq!(got[0].payload["url"], "/notifications");
-    assert_eq!(got[0].payload["tag"], "n-feeding");
+    assert_eq!(got[0].payload["tag"], format!("n-{}", published["id"]), "the collapse key leaves as an id, not its words");
+    assert_eq!(got[0].headers.get("topic").map(String::as_str), Some(format!("n-{}", published["id"]).as_str()));
     assert_eq!(got[0].payload["unread"], 1, "the badge counts unread notifications too");
+    // Counted as delivered by push, by kind.
+    let metrics = reqwest::get(&server.metrics).await.unwrap().text().await.unwrap();
+    let delivered = |channel: &str| {
+        metrics.lines().any(|l| {
+            l.starts_with("tidings_notifications_delivered_total{")
+                && l.contains(&format!("channel=\"{channel}\""))
+                && l.contains("kind=\"app\"")
+        })
+    };
+    assert!(delivered("push"), "{metrics}");
 
     let list = inbox(&bob).await;
     assert_eq!(list.len(), 1);
@@ -199,10 +210,13 @@ async fn each_preview_level_sends_only_what_it_allows(backend: Backend) {
     assert_eq!(eve.get(&query).await.0, 403, "not eve's conversation");
     assert_eq!(Api::new(&server).get(&query).await.0, 401);
     let (_, note) =
-        notify(&bob, json!({"to": "bob", "title": "Lab results ready", "url": "https://lab.example/r/7"})).await;
+        notify(&bob, json!({"to": "bob", "title": "Lab results ready", "url": "https://lab.example/r/7", "tag": "lab-results"}))
+            .await;
     let got = push.wait_for(&phone, n + 1).await;
     let raw = got[n].payload.to_string();
-    assert!(!raw.contains("Lab") && !raw.contains("lab.example"), "{raw}");
+    assert!(!raw.to_lowercase().contains("lab"), "not the title, link or tag: {raw}");
+    let topic = got[n].headers.get("topic").cloned().unwrap_or_default();
+    assert!(!topic.contains("lab"), "the Topic header is read by the push service: {topic}");
     assert_eq!(got[n].payload["notification_id"], note["id"]);
     let (_, preview) = bob.get(&format!("/api/v1/push/preview?notification_id={}", note["id"])).await;
     assert_eq!(preview["title"], "Lab results ready");

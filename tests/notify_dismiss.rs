@@ -102,13 +102,14 @@ async fn reading_notifications_dismisses_their_pushes_once(backend: Backend) {
     let mut tags: Vec<Value> = got.iter().map(|r| r.payload["tag"].clone()).collect();
     tags.sort_by_key(|t| t.to_string());
     let report_tag = format!("notification-{}", report["id"]);
-    assert_eq!(tags, vec![json!("n-feed"), json!(report_tag)]);
+    let feed_tag = format!("n-{}", feed["id"]);
+    assert_eq!(tags, vec![json!(feed_tag), json!(report_tag)]);
 
     // One read: that one's push is dismissed, with the new unread count.
     let (status, _) = laptop.post(&format!("/api/v1/notifications/{}/read", feed["id"]), json!({})).await;
     assert_eq!(status, 204);
     let got = push.wait_for(&phone, 3).await;
-    assert_eq!(got[2].payload, json!({"type": "dismiss", "tags": ["n-feed"], "unread": 1}));
+    assert_eq!(got[2].payload, json!({"type": "dismiss", "tags": [feed_tag], "unread": 1}));
 
     // "Mark all read" dismisses what is still showing; archiving a read one, nothing.
     let (status, _) = laptop.post("/api/v1/notifications/read-all", json!({})).await;

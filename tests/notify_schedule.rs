@@ -133,12 +133,25 @@ async fn quiet_hours_hold_pushes_then_send_one_summary_per_tag(backend: Backend)
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(push.received(&phone).len(), 1, "the rest are held");
     assert_eq!(inbox(&bob).await.len(), 5, "the inbox is never held");
+    // The gauges: four held pushes; of the people active this month,
+    // bob has a device (carol's device is on an account unused for months).
+    let carol = Api::signup(&server, "carol").await;
+    carol.post("/api/v1/push/subscriptions", push.device("carol-phone").subscription_json()).await;
+    let db = app::db::connect(&server.db.url, 1, false).await.unwrap();
+    sqlx::query("UPDATE auth_tokens SET created_at = 0, last_used_at = 0 WHERE user_id = (SELECT id FROM users WHERE username = 'carol')")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let month = 30 * 24 * 3600 * 1000;
+    let g = app::notify::store::gauges(&db, app::db::now_ms() - month).await.unwrap();
+    assert_eq!((g.held_pushes, g.with_devices, g.active), (4, 1, 1), "{g:?}");
 
     // 07:00 in Madrid: one push per tag.
     clock.set(morning());
     let got = push.wait_for(&phone, 3).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(push.received(&phone).len(), 3, "one summary per tag: {:?}", push.received(&phone));
+    assert_eq!(app::notify::store::gauges(&db, 0).await.unwrap().held_pushes, 0, "none held after the summary");
     let mut summaries: Vec<(String, String)> = got[1..]
         .iter()
         .map(|r| (r.payload["title"].as_str().unwrap().to_owned(), r.payload["body"].as_str().unwrap().to_owned()))

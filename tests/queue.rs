@@ -104,7 +104,7 @@ impl Rig {
                 payload: "{}".into(),
                 not_before: None,
             };
-            ids.push(app::queue::enqueue(&mut *tx, &job).await.unwrap());
+            ids.push(app::queue::enqueue(&mut tx, &job).await.unwrap().expect("under the caps"));
         }
         tx.commit().await.unwrap();
         self.wake.wake();

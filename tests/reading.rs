@@ -24,6 +24,7 @@ async fn every_member_sees_how_far_the_others_have_read(backend: Backend) {
     let alice = Api::signup(&server, "alice").await;
     let bob = Api::signup(&server, "bob").await;
     let carol = Api::signup(&server, "carol").await;
+    alice.know(&["bob", "carol"]).await;
     let (_, group) = alice.post("/api/v1/conversations", json!({"members": ["bob", "carol"], "title": "Trip"})).await;
     let id = group["id"].as_i64().unwrap();
     let bob_id = group["members"].as_array().unwrap().iter().find(|m| m["username"] == "bob").unwrap()["id"].as_i64().unwrap();

@@ -16,6 +16,7 @@ backend_tests!(
     bad_schedules_are_refused_and_cancelled_ones_never_sent,
     scheduled_messages_survive_a_restart,
     a_schedule_that_can_no_longer_be_sent_is_kept_with_the_reason,
+    a_schedule_whose_client_id_went_elsewhere_fails_for_good,
 );
 
 fn schedule_body(body: &str, send_at: i64) -> Value {
@@ -119,6 +120,7 @@ async fn a_schedule_that_can_no_longer_be_sent_is_kept_with_the_reason(backend: 
     let server = TestServer::start(backend).await;
     let alice = Api::signup(&server, "alice").await;
     let bob = Api::signup(&server, "bob").await;
+    alice.know(&["bob"]).await;
     let (status, group) = alice.post("/api/v1/conversations", json!({"members": ["bob"], "title": "Team"})).await;
     assert_eq!(status, 201, "{group}");
     let id = group["id"].as_i64().unwrap();
@@ -138,5 +140,37 @@ async fn a_schedule_that_can_no_longer_be_sent_is_kept_with_the_reason(backend: 
     assert!(pending[0]["error"].as_str().is_some_and(|e| e.contains("not a member")), "{pending}");
     let (_, history) = alice.get(&format!("/api/v1/conversations/{id}/messages")).await;
     assert_eq!(history, json!([]));
+    server.finish().await;
+}
+
+/// Its `client_id` was used for another conversation's message before it
+/// was due: a conflict that no retry can mend, so it fails at once, once.
+async fn a_schedule_whose_client_id_went_elsewhere_fails_for_good(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let alice = Api::signup(&server, "alice").await;
+    Api::signup(&server, "bob").await;
+    Api::signup(&server, "carol").await;
+    let (to_bob, to_carol) = (alice.conversation_with(&["bob"]).await, alice.conversation_with(&["carol"]).await);
+    let body = schedule_body("later", now_ms() + 1000);
+    let (status, _) = alice.post(&format!("/api/v1/conversations/{to_bob}/scheduled"), body.clone()).await;
+    assert_eq!(status, 201);
+    let now = json!({"client_id": body["client_id"], "body": "now"});
+    assert_eq!(alice.post(&format!("/api/v1/conversations/{to_carol}/messages"), now).await.0, 201);
+
+    let mut listed = json!([]);
+    for _ in 0..60 {
+        listed = alice.get("/api/v1/scheduled").await.1;
+        if !listed[0]["error"].is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let error = listed[0]["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains("another conversation"), "{listed}");
+    // Not tried again: the reason and the time stay as they were.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, again) = alice.get("/api/v1/scheduled").await;
+    assert_eq!(again, listed, "a failed schedule is left alone");
+    assert!(alice.history(to_bob).await.is_empty(), "nothing reached bob");
     server.finish().await;
 }

@@ -17,7 +17,7 @@ backend_tests!(
     test_pushes_are_rate_limited_per_user,
     pending_pushes_per_device_are_capped,
     an_endpoint_that_changes_hands_drops_the_previous_owners_pushes,
-    a_socket_cannot_flood_typing_or_resume,
+    a_socket_cannot_flood_typing_visibility_or_resume,
     sockets_per_user_are_capped,
     scheduled_messages_are_capped_per_author_and_sent_fairly,
     last_error_never_holds_the_endpoint_url,
@@ -103,7 +103,7 @@ async fn errors(ws: &mut WsClient, wait: Duration) -> Vec<Value> {
     found
 }
 
-async fn a_socket_cannot_flood_typing_or_resume(backend: Backend) {
+async fn a_socket_cannot_flood_typing_visibility_or_resume(backend: Backend) {
     let server = TestServer::start(backend).await;
     let alice = Api::signup(&server, "alice").await;
     let bob = Api::signup(&server, "bob").await;
@@ -125,6 +125,18 @@ async fn a_socket_cannot_flood_typing_or_resume(backend: Backend) {
     alice_ws.send(json!({"type": "resume", "after": too_many})).await;
     let refused = errors(&mut alice_ws, Duration::from_millis(500)).await;
     assert_eq!(refused.first().map(|f| f["code"].clone()), Some(json!("too_many_keys")), "{refused:?}");
+
+    // Visibility (10 in a row) and resume (3 in a row) are cut the same way.
+    for i in 0..20 {
+        alice_ws.send(json!({"type": "visibility", "visible": i % 2 == 0})).await;
+    }
+    let refused = errors(&mut alice_ws, Duration::from_millis(700)).await;
+    assert!(refused.len() >= 9 && refused.iter().all(|f| f["code"] == "rate_limited"), "visibility: {refused:?}");
+    for _ in 0..6 {
+        alice_ws.send(json!({"type": "resume", "after": {}})).await;
+    }
+    let refused = errors(&mut alice_ws, Duration::from_millis(700)).await;
+    assert!(refused.len() >= 3 && refused.iter().all(|f| f["code"] == "rate_limited"), "resume: {refused:?}");
     server.finish().await;
 }
 

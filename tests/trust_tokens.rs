@@ -19,6 +19,7 @@ backend_tests!(
     a_password_change_ends_every_other_session,
     signing_out_closes_the_sockets_of_that_session,
     signing_out_forgets_the_device_it_registered,
+    an_expired_session_closes_its_socket_and_loses_its_device,
 );
 
 const PASSWORD: &str = "correct horse";
@@ -125,6 +126,12 @@ async fn sessions_are_listed_by_device_and_can_be_ended(backend: Backend) {
     assert_eq!(of("Chrome on Android")["current"], true);
     assert_eq!(of("Safari on macOS")["current"], false);
     let laptop_id = of("Safari on macOS")["id"].as_i64().unwrap();
+    assert!(of("Chrome on Android")["last_used_at"].as_i64().is_some(), "the phone has been used: {sessions:?}");
+    assert!(of("Safari on macOS")["last_used_at"].is_null(), "the laptop not yet: {sessions:?}");
+    assert_eq!(laptop.get("/api/v1/me").await.0, 200);
+    let (_, sessions) = phone.get("/api/v1/auth/sessions").await;
+    let laptop_used = sessions.as_array().unwrap().iter().find(|s| s["id"] == laptop_id).unwrap()["last_used_at"].clone();
+    assert!(laptop_used.as_i64().is_some_and(|at| at >= of("Safari on macOS")["created_at"].as_i64().unwrap()), "{sessions}");
     assert_eq!(phone.delete(&format!("/api/v1/auth/sessions/{laptop_id}")).await.0, 204);
     assert_eq!(laptop.get("/api/v1/me").await.0, 401, "the ended session no longer works");
     assert_eq!(phone.delete(&format!("/api/v1/auth/sessions/{laptop_id}")).await.0, 404);
@@ -205,5 +212,33 @@ async fn signing_out_forgets_the_device_it_registered(backend: Backend) {
     let (_, devices) = laptop.get("/api/v1/push/subscriptions").await;
     let devices = devices.as_array().unwrap();
     assert_eq!(devices.len(), 1, "only the laptop's device is left: {devices:?}");
+    server.finish().await;
+}
+
+async fn an_expired_session_closes_its_socket_and_loses_its_device(backend: Backend) {
+    let server = TestServer::start_with(backend, |c| c.push.allow_private = true).await;
+    common::signup(&server, "bob").await;
+    let push = common::push_service::TestPushService::start().await;
+    let phone = Api::with_token(&server, &sign_in(&server, "bob", "Chrome/131 (Linux; Android 14)").await);
+    let laptop = Api::with_token(&server, &sign_in(&server, "bob", "laptop").await);
+    assert_eq!(phone.post("/api/v1/push/subscriptions", push.device("phone").subscription_json()).await.0, 201);
+    assert_eq!(laptop.post("/api/v1/push/subscriptions", push.device("laptop").subscription_json()).await.0, 201);
+    let mut phone_ws = WsClient::connect(&server, &phone.token).await;
+    let (_, sessions) = phone.get("/api/v1/auth/sessions").await;
+    let id = sessions.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].as_i64().unwrap();
+
+    // The phone's session runs out (as if a month had passed).
+    let db = app::db::connect(&server.db.url, 1, false).await.unwrap();
+    let now = app::db::now_ms();
+    sqlx::query("UPDATE auth_tokens SET expires_at = $1 WHERE id = $2").bind(now - 1).bind(id).execute(db.pool()).await.unwrap();
+    assert_eq!(closed_within(&mut phone_ws, Duration::from_secs(10)).await, Some(1008), "closed within the heartbeat");
+    assert_eq!(phone.get("/api/v1/me").await.0, 401);
+
+    // The housekeeping prune (every ten minutes) takes its device with it.
+    assert_eq!(app::auth::store::delete_expired_sessions(&db, app::db::now_ms()).await.unwrap(), 1);
+    let (_, devices) = laptop.get("/api/v1/push/subscriptions").await;
+    let labels: Vec<&str> = devices.as_array().unwrap().iter().map(|d| d["label"].as_str().unwrap_or("")).collect();
+    assert_eq!(labels.len(), 1, "only the laptop's device is left: {devices}");
+    assert_ne!(labels[0], "Chrome on Android");
     server.finish().await;
 }

@@ -32,6 +32,8 @@ pub struct RateLimits {
     pub append: Arc<Keyed<i64>>,
     /// Reaction toggles per user: each is a frame to every member.
     pub react: Arc<Keyed<i64>>,
+    /// Searches per user: each one reads the full-text index.
+    pub search: Arc<Keyed<i64>>,
 }
 
 /// "Typing" per user: a bot renewing it every second stays well inside.
@@ -47,6 +49,9 @@ pub const APPEND: Limit = Limit { burst: 200, per_minute: 6000 };
 /// Reaction toggles per user: a person tapping fast stays well inside.
 pub const REACT: Limit = Limit { burst: 30, per_minute: 120 };
 
+/// Searches per user: typing a query (one search a pause) stays inside.
+pub const SEARCH: Limit = Limit { burst: 30, per_minute: 120 };
+
 /// Test notifications per user: a few in a row, then one a minute.
 pub const PUSH_TEST: Limit = Limit { burst: 3, per_minute: 1 };
 
@@ -61,6 +66,7 @@ impl RateLimits {
             hooks: Arc::new(Keyed::new(HOOK)),
             append: Arc::new(Keyed::new(APPEND)),
             react: Arc::new(Keyed::new(REACT)),
+            search: Arc::new(Keyed::new(SEARCH)),
         }
     }
 
@@ -74,6 +80,7 @@ impl RateLimits {
         self.hooks.limiter.retain_recent();
         self.append.limiter.retain_recent();
         self.react.limiter.retain_recent();
+        self.search.limiter.retain_recent();
     }
 }
 

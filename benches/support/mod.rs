@@ -92,6 +92,20 @@ impl ChildServer {
         Ok(login["token"].as_str().unwrap_or_default().to_owned())
     }
 
+    /// Starts a direct conversation from `token`'s user with each of
+    /// `names`, so that they may be put in that user's groups.
+    pub async fn introduce(&self, http: &reqwest::Client, token: &str, names: &[String]) -> anyhow::Result<()> {
+        for name in names {
+            http.post(self.url("/api/v1/conversations"))
+                .bearer_auth(token)
+                .json(&json!({"members": [name]}))
+                .send()
+                .await?
+                .error_for_status()?;
+        }
+        Ok(())
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id().unwrap_or_default()
     }

@@ -27,7 +27,7 @@ async function fits(page, screen, viewportWidth) {
     }
     return { scroll: document.documentElement.scrollWidth, width, over: over.slice(0, 5) };
   }, viewportWidth);
-  assert.ok(result.scroll <= result.width, `${screen}: the page scrolls sideways (${result.scroll} > ${result.width})`);
+  assert.ok(result.scroll <= result.width, `${screen}: the page scrolls sideways (${result.scroll} > ${result.width}): ${result.over.join(", ")}`);
   assert.deepEqual(result.over, [], `${screen}: elements past the edge at ${result.width} px`);
   const blank = await page.evaluate(() => [...document.querySelectorAll('svg.icon')]
     .filter((svg) => svg.getClientRects().length && (svg.getBoundingClientRect().width < 8 || !svg.querySelector('path, circle')))
@@ -81,6 +81,11 @@ export default {
       await page.goBack();
       await page.waitForURL((url) => url.pathname === '/');
       await look(page, 'list', width);
+      const search = page.getByRole('searchbox', { name: 'Search messages' });
+      await search.fill('narrow phone');
+      await page.getByRole('region', { name: 'Search results' }).getByRole('link').first().waitFor();
+      await look(page, 'search', width);
+      await search.fill('');
       await openConversation(page, friend);
       step(`${width}: settings, with a bot that has the longest name there is`);
       await page.evaluate(async (name) => {

@@ -3,10 +3,13 @@
 // offline.mjs, push end to end in push.mjs.
 import assert from 'node:assert/strict';
 import {
-  eventually, expectedProblems, hydrated, persistentContext, problems, serviceWorkerReady, signUpInUi,
+  eventually, expectedProblems, hydrated, openSettings, persistentContext, problems, serviceWorkerReady, signUpInUi,
   stubPushManager, uniqueName,
 } from '../lib.mjs';
 import { startPushService } from '../push-service.mjs';
+
+/** The "Install Tidings" card, by its heading. */
+const installPrompt = (page) => page.getByRole('complementary', { name: 'Install Tidings' });
 
 export default {
   async 'a crashed app says so and offers a reload that brings it back'({ browser, base }) {
@@ -85,29 +88,31 @@ export default {
     await page.reload();
     await hydrated(page);
     await page.waitForTimeout(400);
-    assert.equal(await page.locator('[data-testid=install-prompt]').count(), 0, 'never on the first visit');
+    assert.equal(await installPrompt(page).count(), 0, 'never on the first visit');
     const visits = () => page.evaluate(() => localStorage.getItem('tidings.visits'));
     assert.equal(await visits(), '1', 'page loads within one tab are one visit');
     page = await visit(); // visit 2
-    await page.waitForSelector('[data-testid=install-prompt]');
+    await installPrompt(page).waitFor();
     assert.equal(await visits(), '2');
-    assert.equal(await page.locator('[data-testid=install]').count(), 1, 'beforeinstallprompt was captured');
+    assert.equal(await installPrompt(page).getByRole('button', { name: 'Install', exact: true }).count(), 1, 'beforeinstallprompt was captured');
     await page.getByRole('button', { name: 'Not now' }).click();
-    await page.waitForSelector('[data-testid=install-prompt]', { state: 'detached' });
+    await installPrompt(page).waitFor({ state: 'detached' });
     page = await visit(); // visit 3: the dismissal is remembered
     await eventually(async () => (await visits()) === '3', 'the third visit counted');
-    assert.equal(await page.locator('[data-testid=install-prompt]').count(), 0);
+    assert.equal(await installPrompt(page).count(), 0);
     await context.close();
   },
 
   async 'the notification opt-in shows the default, granted, denied and iOS states'({ browser, base }) {
     const push = await startPushService();
-    const open = async (setup, contextOptions = {}) => {
+    // `reload`: the settings screen is then the page the app starts on.
+    const open = async (setup, contextOptions = {}, { reload = false } = {}) => {
       const context = await browser.newContext(contextOptions);
       const page = await context.newPage();
       await setup(context, page);
       await signUpInUi(page, base, uniqueName('dana'));
-      await page.goto(`${base}/settings`);
+      await openSettings(page);
+      if (reload) await page.reload();
       await hydrated(page);
       return { context, page };
     };
@@ -115,7 +120,7 @@ export default {
 
     const fresh = await open(async () => {});
     await eventually(async () => (await state(fresh.page)) === 'default', 'default state');
-    assert.equal(await fresh.page.locator('[data-testid=enable-push]').count(), 1);
+    assert.equal(await fresh.page.getByRole('button', { name: 'Enable', exact: true }).count(), 1);
     await fresh.context.close();
 
     const granted = await open(async (context) => {
@@ -123,7 +128,7 @@ export default {
       await stubPushManager(context, push.device('granted'));
     });
     await eventually(async () => (await state(granted.page)) === 'granted', 'granted state');
-    await granted.page.waitForSelector('[data-testid=test-push]:not([disabled])');
+    await eventually(() => granted.page.getByRole('button', { name: 'Send test notification' }).isEnabled(), 'the test button enabled');
     await granted.page.getByRole('button', { name: 'Send test notification' }).click();
     const [test] = await push.waitFor('granted', 1);
     assert.equal(test.payload.tag, 'test');
@@ -143,8 +148,9 @@ export default {
     assert.match(await denied.page.textContent('[data-testid=push-denied]'), /blocked/);
     await denied.context.close();
 
-    // The settings screen's own chunk arrives late, so the browser already
-    // knows it is iOS when that screen hydrates: the text must still follow.
+    // Reloaded on the settings screen, whose own chunk arrives late, so the
+    // browser already knows it is iOS when that screen hydrates: the text
+    // must still follow.
     const iphone = await open(async (context) => {
       await context.route(/split___settings_route_view_.*\.wasm$/, async (route) => {
         await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -153,7 +159,7 @@ export default {
     }, {
       userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
       serviceWorkers: 'block',
-    });
+    }, { reload: true });
     await eventually(async () => (await state(iphone.page)) === 'needsinstall', 'iOS state');
     assert.match(await iphone.page.textContent('[data-testid=push-opt-in]'), /Home Screen/);
     assert.doesNotMatch(await iphone.page.textContent('[data-testid=push-opt-in]'), /Checking/);

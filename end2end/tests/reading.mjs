@@ -11,6 +11,17 @@ export const profiles = ['desktop', 'phone'];
 export default {
   async 'new messages are marked and the writer sees who read them'({ browser, base }) {
     const { alice, bob } = await twoPeople(browser, base);
+    step('a stranger cannot be put in a group: alice is told to write to him first');
+    await alice.page.getByRole('button', { name: 'New', exact: true }).click();
+    const dialog = alice.page.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByLabel('People').fill(bob.name);
+    await dialog.getByLabel('Group name (optional)').fill('Book club');
+    await dialog.getByRole('button', { name: 'Start' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'Start a conversation with them first' }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await startConversation(alice.page, bob.name);
+    await say(alice.page, 'Hi Bob');
+
     step('alice starts a group with bob and writes twice');
     await startConversation(alice.page, bob.name, 'Book club');
     await say(alice.page, 'Chapter 3 tonight?');

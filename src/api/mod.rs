@@ -11,6 +11,7 @@ mod notify;
 pub mod openapi;
 pub mod ops;
 mod push;
+mod search;
 
 use axum::Router;
 
@@ -26,6 +27,7 @@ pub fn v1() -> Router<AppState> {
         .merge(levels::router())
         .merge(notify::router())
         .merge(messages::router())
+        .merge(search::router())
         .route("/ws", axum::routing::get(crate::ws::upgrade))
         .route("/openapi.json", axum::routing::get(openapi::document))
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, bots, chat, levels, messages, notify, push};
+use super::{auth, bots, chat, levels, messages, notify, push, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,7 +29,7 @@ use super::{auth, bots, chat, levels, messages, notify, push};
         notify::scheduled, notify::cancel_scheduled, notify::preferences, notify::set_preferences,
         bots::create, bots::list, bots::show, bots::update, bots::remove, bots::rotate_token, bots::deliveries,
         bots::create_hook, bots::hooks, bots::revoke_hook, bots::post_via_hook,
-        crate::ws::upgrade, document,
+        search::search, crate::ws::upgrade, document,
     ),
     modifiers(&Credentials),
     tags(

@@ -321,6 +321,14 @@ impl<'a> Api<'a> {
         body["id"].as_i64().unwrap()
     }
 
+    /// Starts a direct conversation with each of them, so that they may be
+    /// put in this person's groups (strangers may not).
+    pub async fn know(&self, people: &[&str]) {
+        for person in people {
+            self.conversation_with(&[person]).await;
+        }
+    }
+
     /// The newest page of a conversation's history, oldest first.
     pub async fn history(&self, conversation: i64) -> Vec<serde_json::Value> {
         let (status, page) = self.get(&format!("/api/v1/conversations/{conversation}/messages")).await;

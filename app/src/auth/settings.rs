@@ -46,6 +46,9 @@ fn SessionRow(session: SessionInfo, end: ServerAction<EndSession>, locale: UiLoc
     view! {
         <li class="device">
             <span class="device-name" id=format!("session-{id}")>{name}</span>
+            {session.last_used_at.map(|ms| view! {
+                <span class="muted session-used">{tr_in(locale, |l| td_string!(l, account.last_used))}" "{crate::ui::when(ms)}</span>
+            })}
             {if session.current {
                 view! { <span class="muted">{tr_in(locale, |l| td_string!(l, account.this_device))}</span> }.into_any()
             } else {

@@ -40,3 +40,21 @@ pub async fn require_bots_allowed(db: &Db, me: &User, others: &[User]) -> Result
     }
     Ok(())
 }
+
+/// No pulling strangers into groups: each person `me` puts in a group must
+/// already share a conversation with them (write to them first). A bot that
+/// `require_bots_allowed` let through is no stranger. 403 naming the first.
+pub async fn require_contacts(db: &Db, me: &User, others: &[User]) -> Result<(), AppError> {
+    let people: Vec<&User> = others.iter().filter(|u| !u.is_bot).collect();
+    if people.is_empty() {
+        return Ok(());
+    }
+    let contacts = store::contacts(db, me.id).await?;
+    match people.iter().find(|u| !contacts.contains(&u.id)) {
+        Some(stranger) => Err(AppError::NotAllowed(format!(
+            "you can add {} to a group once you share a conversation with them; write to them first",
+            stranger.username
+        ))),
+        None => Ok(()),
+    }
+}

@@ -42,6 +42,17 @@ pub async fn load_messages(conversation_id: i64, before: Option<i64>) -> Result<
     .await
 }
 
+/// The messages I can read that match `query`, newest first (see `Chat::search`).
+#[server(prefix = "/fn", endpoint = "chat/search")]
+pub async fn search_messages(query: String) -> Result<Vec<crate::chat::search::SearchHit>, AppError> {
+    use crate::server_ctx;
+    server_ctx::fail_status(async {
+        let session = server_ctx::session().await?;
+        server_ctx::state()?.chat.search(&session.user, &query, None, None, None).await
+    })
+    .await
+}
+
 /// Starts (or finds) a conversation. `usernames` is comma- or space-separated.
 #[server(prefix = "/fn", endpoint = "chat/start")]
 pub async fn start_conversation(usernames: String, title: Option<String>) -> Result<Conversation, AppError> {

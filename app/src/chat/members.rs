@@ -2,7 +2,7 @@
 //! member's notification level, and
 //! what a change of members sets off elsewhere (`fanout::MemberStep`).
 
-use super::access::{require_bots_allowed, require_member};
+use super::access::{require_bots_allowed, require_contacts, require_member};
 use super::level::NotifyLevel;
 use super::model::{Conversation, ConversationKind, GROUP_MAX_MEMBERS};
 use super::service::Chat;
@@ -38,13 +38,7 @@ impl Chat {
             .pop()
             .ok_or_else(|| AppError::invalid("unknown_user", format!("no such user: {username}")))?;
         require_bots_allowed(&self.db, me, std::slice::from_ref(&user)).await?;
-        // No pulling strangers into groups (write to them first instead);
-        // a bot one may talk to is no stranger.
-        if !user.is_bot && !store::contacts(&self.db, me.id).await?.contains(&user.id) {
-            return Err(AppError::Forbidden(format!(
-                "you can add {username} once you share a conversation with them; write to them first"
-            )));
-        }
+        require_contacts(&self.db, me, std::slice::from_ref(&user)).await?;
         store::add_member(&self.db, conversation_id, user.id).await?;
         self.members.invalidate(conversation_id);
         self.broker.members_changed(conversation_id).await;

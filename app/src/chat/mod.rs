@@ -6,6 +6,7 @@ pub mod client;
 pub mod level;
 pub mod mention;
 pub mod model;
+pub mod search;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::access::{require_bots_allowed, require_in, require_member};
+use super::access::{require_bots_allowed, require_contacts, require_in, require_member};
 use super::model::{
     Conversation, ConversationKind, GROUP_MAX_MEMBERS, Mention, Message, ReplyTo, TITLE_MAX_CHARS, validate_body, validate_client_id,
     validate_limit,
@@ -103,6 +103,9 @@ impl Chat {
         } else {
             (ConversationKind::Group, None)
         };
+        if kind == ConversationKind::Group {
+            require_contacts(&self.db, me, &others).await?;
+        }
         let (id, created) =
             store::create_conversation(&self.db, kind, title.as_deref(), me.id, direct_key.as_deref(), &member_ids)
                 .await?;

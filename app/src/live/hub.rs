@@ -264,7 +264,8 @@ mod tests {
     #[tokio::test]
     async fn a_socket_that_falls_behind_is_dropped() {
         let hub = Hub::new();
-        let mut rx = hub.register(1, 10).unwrap().queue;
+        let registered = hub.register(1, 10).unwrap();
+        let (mut rx, conn) = (registered.queue, registered.conn);
         for _ in 0..=QUEUE_DEPTH {
             hub.deliver(&envelope(vec![1], None));
         }
@@ -275,6 +276,8 @@ mod tests {
         }
         assert_eq!(drained, QUEUE_DEPTH);
         assert!(rx.is_closed() || rx.try_recv().is_err());
+        // Its session, ending, still announces the user offline.
+        assert!(hub.unregister(1, conn), "the dropped socket was the user's last");
     }
 
     #[tokio::test]

@@ -46,7 +46,7 @@ impl Notify {
             match held {
                 Some(until) if !r.looking => store::hold_until(&mut **tx, r.user_id, until).await?,
                 _ if !r.looking => {
-                    let payload = PushJob { notification_id: Some(id), ..PushJob::default() };
+                    let payload = PushJob { notification_id: Some(id), kind: Some(note.kind.to_owned()), ..PushJob::default() };
                     jobs.extend(r.devices.iter().map(|d| push::job(push::NOTIFICATION, d, &payload)));
                 }
                 _ => {}
@@ -58,6 +58,10 @@ impl Notify {
         }
         metrics::counter!("tidings_notifications_created_total", "kind" => metric_kind(note.kind))
             .increment(recipients.len() as u64);
+        // Those looking get it live now (the frame follows the commit).
+        let live = recipients.iter().filter(|r| r.looking).count();
+        metrics::counter!("tidings_notifications_delivered_total", "channel" => "live", "kind" => metric_kind(note.kind))
+            .increment(live as u64);
         Ok(stored)
     }
 

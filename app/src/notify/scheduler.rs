@@ -60,7 +60,7 @@ impl Notify {
         metrics::gauge!("tidings_notification_pushes_held").set(g.held_pushes as f64);
         metrics::gauge!("tidings_push_opted_in_users").set(g.with_devices as f64);
         metrics::gauge!("tidings_active_users").set(g.active as f64);
-        let rate = if g.active > 0 { g.with_devices.min(g.active) as f64 / g.active as f64 } else { 0.0 };
+        let rate = if g.active > 0 { g.with_devices as f64 / g.active as f64 } else { 0.0 };
         metrics::gauge!("tidings_push_opt_in_rate").set(rate);
         Ok(())
     }
@@ -112,7 +112,12 @@ impl Notify {
         let conversations = store::take_held_messages(&mut *tx, user_id).await?;
         let mut jobs = Vec::new();
         for g in &groups {
-            let payload = PushJob { notification_id: Some(g.latest_id), count: Some(g.count), ..PushJob::default() };
+            let payload = PushJob {
+                notification_id: Some(g.latest_id),
+                count: Some(g.count),
+                kind: Some(g.kind.clone()),
+                ..PushJob::default()
+            };
             jobs.extend(devices.iter().map(|d| push::job(push::NOTIFICATION, d, &payload)));
         }
         for &(conversation_id, message_id, count) in &conversations {

@@ -241,7 +241,7 @@ impl Notify {
                     metrics::counter!("tidings_notifications_read_total", "kind" => metric_kind(kind)).increment(1);
                 }
                 let mut tags: Vec<String> =
-                    rows.iter().map(|(id, _, tag)| notification_tag(*id, tag.as_deref())).collect();
+                    rows.iter().map(|(id, _, anchor)| notification_tag(*id, *anchor)).collect();
                 tags.sort();
                 tags.dedup();
                 self.dismiss.dismiss(me.id, tags, by_token).await;

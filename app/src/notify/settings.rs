@@ -82,6 +82,8 @@ fn PreferencesForm(prefs: Preferences, save: ServerAction<SavePreferences>, loca
                     </label>
                 </div>
                 <input type="hidden" name="timezone" prop:value=move || zone.get()/>
+                // Pushes are worded in the language this page is in.
+                <input type="hidden" name="language" prop:value=move || locale.get().as_str()/>
             </fieldset>
             <ErrorText error/>
             <Show when=saved>

@@ -21,7 +21,11 @@ impl PushHandler {
         }
         let unread = store::unread_total(&self.db, user_id).await?
             + crate::notify::store::unread_notifications(&self.db, user_id).await?;
-        let tag = super::payload::notification_tag(id, item.tag.as_deref());
+        let anchor = match item.tag.as_deref() {
+            Some(tag) => crate::notify::store::tag_anchor(&self.db, user_id, tag).await?,
+            None => None,
+        };
+        let tag = super::payload::notification_tag(id, anchor);
         let body = match payload.count {
             Some(n) if n > 1 => super::words::and_more(words.language, &item.body, n),
             _ => item.body.clone(),

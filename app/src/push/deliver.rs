@@ -39,6 +39,9 @@ pub struct PushJob {
     /// A summary of this many held notifications (the newest is `notification_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// An inbox item's kind, for the delivered counter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// A dismissal: the tags to close.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
@@ -150,7 +153,9 @@ impl PushHandler {
                     store::record_shown(&self.db, subscription_id, tag, now_ms()).await?;
                 }
                 if job.kind == NOTIFICATION {
-                    metrics::counter!("tidings_notifications_delivered_total", "channel" => "push").increment(1);
+                    let kind = crate::notify::model::metric_kind(payload.kind.as_deref().unwrap_or_default());
+                    metrics::counter!("tidings_notifications_delivered_total", "channel" => "push", "kind" => kind)
+                        .increment(1);
                 }
                 Outcome::Done { status: Some(status) }
             }

@@ -58,9 +58,12 @@ pub fn conversation_tag(conversation_id: i64) -> String {
     format!("conversation-{conversation_id}")
 }
 
-/// The tag an inbox item's push carries: its collapse key, else its id.
-pub fn notification_tag(id: i64, tag: Option<&str>) -> String {
-    tag.map(|t| format!("n-{t}")).unwrap_or_else(|| format!("notification-{id}"))
+/// The tag an inbox item's push carries. A publisher's collapse key is
+/// words ("feeding"), and a tag also leaves in the clear as the push's
+/// `Topic`: so a tagged item goes out as the id of the first notification
+/// that carried the key (`anchor`), the same for every later one; else as its own id.
+pub fn notification_tag(id: i64, anchor: Option<i64>) -> String {
+    anchor.map(|a| format!("n-{a}")).unwrap_or_else(|| format!("notification-{id}"))
 }
 
 /// What the service worker gets.

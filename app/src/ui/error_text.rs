@@ -18,6 +18,7 @@ pub fn ErrorText(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
                 "offline" => |l| td_string!(l, errors.offline),
                 "rate_limited" => |l| td_string!(l, errors.rate_limited),
                 "forbidden" => |l| td_string!(l, errors.forbidden),
+                "not_allowed" => |l| td_string!(l, errors.not_allowed),
                 "not_found" => |l| td_string!(l, errors.not_found),
                 "unknown_user" => |l| td_string!(l, errors.unknown_user),
                 "no_members" => |l| td_string!(l, errors.no_members),

@@ -17,3 +17,12 @@ pub use error_text::ErrorText;
 pub fn avatar_initial(name: &str) -> String {
     name.chars().next().map(String::from).unwrap_or_default()
 }
+
+/// A date and time in the browser's zone and language; the bare number
+/// when rendered on the server (the lists that show these load in the browser).
+pub fn when(ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    return crate::client::local_date_time(ms);
+    #[cfg(not(feature = "hydrate"))]
+    return ms.to_string();
+}

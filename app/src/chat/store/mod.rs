@@ -23,6 +23,7 @@ mod mentions;
 mod messages;
 mod reactions;
 mod scheduled;
+mod search;
 mod streams;
 
 pub use batch::*;
@@ -32,4 +33,5 @@ pub use mentions::*;
 pub use messages::*;
 pub use reactions::*;
 pub use scheduled::*;
+pub use search::*;
 pub use streams::*;

@@ -1,5 +1,5 @@
-//! Jumping to a quoted message: tapping a reply's quote scrolls the thread
-//! to the original, loading older pages first when it is not loaded yet,
+//! Jumping to a message (a reply's quote, a search result): the thread
+//! scrolls to it, loading older pages first when it is not loaded yet,
 //! and marks it for a moment so the eye finds it.
 
 use std::time::Duration;
@@ -20,6 +20,11 @@ const MARK_FOR: Duration = Duration::from_millis(2000);
 pub fn follow_jumps(state: ChatState, id: i64, has_more: ArcRwSignal<bool>, loading: ArcRwSignal<bool>) {
     Effect::new(move |_| {
         let Some(target) = state.jump.get() else { return };
+        // A search result opens the conversation and jumps at once: wait
+        // for its first page (this effect runs again when it arrives).
+        if state.threads.with(|t| t.get(&id).is_none_or(Vec::is_empty)) {
+            return;
+        }
         state.jump.set(None);
         let (has_more, loading) = (has_more.clone(), loading.clone());
         leptos::task::spawn_local(async move {

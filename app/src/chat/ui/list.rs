@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::message::BotBadge;
 use super::new_conversation::NewConversation;
+use super::search::{SearchBox, SearchResults};
 use super::state::{ChatState, use_chat};
 use super::use_chat_resources;
 use crate::chat::Conversation;
@@ -18,12 +19,19 @@ pub fn ConversationList() -> impl IntoView {
     let mentions_only = ArcRwSignal::new(false);
     let (all_pressed, mentions_pressed, shown) = (mentions_only.clone(), mentions_only.clone(), mentions_only.clone());
     let set_all = mentions_only.clone();
+    // While the search box holds words, the messages found stand in for the rows.
+    let searching = ArcMemo::new(move |_| !state.search.with(|q| q.trim().is_empty()));
+    let (hide_rows, show_results) = (searching.clone(), searching);
+    let locale = use_locale();
     view! {
         <nav class="conversation-list" aria-label=tr(|l| td_string!(l, chat.conversations))>
             <div class="list-header">
                 <h2>{tr(|l| td_string!(l, chat.conversations))}</h2>
                 <NewConversation/>
             </div>
+            <SearchBox state/>
+            {move || show_results.get().then(|| view! { <SearchResults state locale/> })}
+            <div class="list-rows" hidden=move || hide_rows.get()>
             <div class="list-filter" role="group" aria-label=tr(|l| td_string!(l, chat.conversations))>
                 <button
                     type="button"
@@ -44,10 +52,16 @@ pub fn ConversationList() -> impl IntoView {
                     Suspend::new(async move {
                     match list.await {
                         Ok(items) => {
-                            // Written only when it changed: a write while the
-                            // new route renders reaches the old route's views.
-                            if state.conversations.with_untracked(|current| *current != items) {
-                                state.conversations.set(items);
+                            // Written once per fetch (a view built again
+                            // awaits the same, now stale, fetch), and only
+                            // when it changed: a write while the new route
+                            // renders reaches the old route's views.
+                            let version = Some(state.list_version.get_untracked());
+                            if state.list_applied.get_value() != version {
+                                state.list_applied.set_value(version);
+                                if state.conversations.with_untracked(|current| *current != items) {
+                                    state.conversations.set(items);
+                                }
                             }
                             view! { <Rows mentions_only=shown.clone()/> }.into_any()
                         }
@@ -57,6 +71,7 @@ pub fn ConversationList() -> impl IntoView {
                     }
                 })}}
             </Transition>
+            </div>
         </nav>
     }
 }

@@ -25,6 +25,7 @@ mod mention_picker;
 mod message_actions;
 mod new_conversation;
 mod reactions;
+mod search;
 pub mod state;
 mod typing;
 

@@ -10,8 +10,10 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gauges {
     pub schedules: i64,
+    /// Pushes waiting for quiet hours to end: a conversation's held
+    /// messages count once (they go out as one summary), an inbox item each.
     pub held_pushes: i64,
-    /// People with at least one subscribed device.
+    /// Active people with at least one subscribed device.
     pub with_devices: i64,
     /// People signed in on some device within the window.
     pub active: i64,
@@ -20,8 +22,11 @@ pub struct Gauges {
 pub async fn gauges(db: &Db, active_since: i64) -> Result<Gauges, AppError> {
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM notification_schedules) AS schedules, \
-                (SELECT COUNT(*) FROM held_pushes) AS held, \
-                (SELECT COUNT(DISTINCT user_id) FROM push_subscriptions) AS with_devices, \
+                (SELECT COUNT(*) FROM held_pushes) \
+                  + (SELECT COUNT(*) FROM notifications WHERE push_held = 1 AND read_at IS NULL) AS held, \
+                (SELECT COUNT(DISTINCT s.user_id) FROM push_subscriptions s WHERE s.user_id IN ( \
+                  SELECT user_id FROM auth_tokens WHERE kind = 'session' AND COALESCE(last_used_at, created_at) >= $1)) \
+                  AS with_devices, \
                 (SELECT COUNT(DISTINCT user_id) FROM auth_tokens \
                   WHERE kind = 'session' AND COALESCE(last_used_at, created_at) >= $1) AS active",
     )

@@ -227,12 +227,13 @@ pub async fn kinds_and_tags(
     db: &Db,
     user_id: i64,
     ids: &[i64],
-) -> Result<Vec<(i64, String, Option<String>)>, AppError> {
+) -> Result<Vec<(i64, String, Option<i64>)>, AppError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, kind, tag FROM notifications WHERE user_id = $1 AND id IN ({})",
+        "SELECT n.id, n.kind, (SELECT MIN(t.id) FROM notifications t WHERE t.user_id = n.user_id AND t.tag = n.tag) AS anchor \
+         FROM notifications n WHERE n.user_id = $1 AND n.id IN ({})",
         placeholders(2, ids.len())
     );
     // Only fixed text and numbered placeholders went into `sql`.
@@ -241,5 +242,16 @@ pub async fn kinds_and_tags(
         query = query.bind(*id);
     }
     let rows = query.fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("kind")?, r.try_get("tag")?))).collect()
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("kind")?, r.try_get("anchor")?))).collect()
+}
+
+/// The first of this person's notifications with `tag`: what stands for
+/// the tag outside the server (see `push::payload::notification_tag`).
+pub async fn tag_anchor(db: &Db, user_id: i64, tag: &str) -> Result<Option<i64>, AppError> {
+    let row = sqlx::query("SELECT MIN(id) AS anchor FROM notifications WHERE user_id = $1 AND tag = $2")
+        .bind(user_id)
+        .bind(tag)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get("anchor")?)
 }

@@ -85,6 +85,8 @@ pub struct HeldGroup {
     /// The newest of the group.
     pub latest_id: i64,
     pub count: i64,
+    /// Its kind, for the delivered counter.
+    pub kind: String,
 }
 
 /// Takes `user_id`'s held pushes for summarising: returns one group per tag
@@ -102,7 +104,7 @@ where
         return Ok(None);
     }
     let rows = sqlx::query(
-        "SELECT MAX(id) AS latest_id, COUNT(*) AS n FROM notifications \
+        "SELECT MAX(id) AS latest_id, COUNT(*) AS n, MAX(kind) AS kind FROM notifications \
          WHERE user_id = $1 AND push_held = 1 AND read_at IS NULL GROUP BY COALESCE(tag, CAST(id AS TEXT))",
     )
     .bind(user_id)
@@ -114,7 +116,7 @@ where
         .await?;
     let groups = rows
         .iter()
-        .map(|r| Ok(HeldGroup { latest_id: r.try_get("latest_id")?, count: r.try_get("n")? }))
+        .map(|r| Ok(HeldGroup { latest_id: r.try_get("latest_id")?, count: r.try_get("n")?, kind: r.try_get("kind")? }))
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(Some(groups))
 }

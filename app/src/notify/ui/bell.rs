@@ -78,7 +78,7 @@ fn latest_list(
             <li>
                 <a href=url data-unread=unread.to_string() target=external.then_some("_blank") rel=external.then_some("noopener") on:click=read>
                     <span class="inbox-title">{n.title}</span>
-                    <span class="inbox-meta muted">{super::page::when(n.created_at)}</span>
+                    <span class="inbox-meta muted">{crate::ui::when(n.created_at)}</span>
                 </a>
             </li>
         }

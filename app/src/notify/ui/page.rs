@@ -96,7 +96,7 @@ fn InboxItem(n: Notification, inbox: Inbox, locale: UiLocale) -> impl IntoView {
     let text = view! {
         <span class="inbox-title">{n.title.clone()}</span>
         {(!n.body.is_empty()).then(|| view! { <span class="inbox-body">{n.body.clone()}</span> })}
-        <span class="inbox-meta muted">{n.kind.clone()}" · "{when(n.created_at)}</span>
+        <span class="inbox-meta muted">{n.kind.clone()}" · "{crate::ui::when(n.created_at)}</span>
     };
     view! {
         <div class="inbox-item" data-unread=unread.to_string()>
@@ -131,12 +131,4 @@ fn act(inbox: Inbox, work: impl Future<Output = Result<(), crate::error::AppErro
         #[cfg(feature = "hydrate")]
         crate::notify::client::refresh();
     });
-}
-
-/// The local date and time, once in the browser.
-pub(super) fn when(ms: i64) -> String {
-    #[cfg(feature = "hydrate")]
-    return crate::client::local_date_time(ms);
-    #[cfg(not(feature = "hydrate"))]
-    return ms.to_string();
 }

@@ -17,8 +17,13 @@ pub const MAX_PENDING_PER_OWNER: i64 = 1000;
 /// Keys per `IN (…)` list: inside both engines' parameter limits.
 const KEYS_PER_STATEMENT: usize = 500;
 
-/// The jobs that fit under the caps, in order; counts the rest as refused.
-pub async fn within_caps<'j>(conn: &mut sqlx::AnyConnection, jobs: &'j [NewJob]) -> Result<Vec<&'j NewJob>, AppError> {
+/// The jobs that fit under the caps, in order, each with how many pending
+/// jobs its owner had before it (its place in the owner's line, from which
+/// its claiming turn follows); counts the rest as refused.
+pub async fn within_caps<'j>(
+    conn: &mut sqlx::AnyConnection,
+    jobs: &'j [NewJob],
+) -> Result<Vec<(&'j NewJob, i64)>, AppError> {
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
@@ -42,7 +47,7 @@ pub async fn within_caps<'j>(conn: &mut sqlx::AnyConnection, jobs: &'j [NewJob])
         if let Some(id) = job.owner_id {
             *per_owner.entry(id).or_default() += 1;
         }
-        kept.push(job);
+        kept.push((job, owner.unwrap_or_default()));
     }
     if kept.len() < jobs.len() {
         tracing::warn!(refused = jobs.len() - kept.len(), "pending-job cap reached: jobs not queued");

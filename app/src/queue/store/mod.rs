@@ -7,6 +7,8 @@ mod report;
 pub use caps::{MAX_PENDING_PER_OWNER, MAX_PENDING_PER_TARGET};
 pub use report::{JobInfo, depth_by_kind, list, prune_finished};
 
+use std::collections::HashMap;
+
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row};
 
@@ -40,13 +42,30 @@ pub struct Job {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "(kind, owner_id, destination, target, payload, status, next_attempt_at, created_at)";
+const COLUMNS: &str = "(kind, owner_id, destination, target, payload, status, next_attempt_at, created_at, turn)";
 
-/// Writes one job in the caller's transaction.
-pub async fn enqueue<'c>(exec: impl Executor<'c, Database = Any>, job: &NewJob) -> Result<i64, AppError> {
+/// Where new jobs' turns start: the lowest turn still pending. A job's turn
+/// is this plus how many jobs its owner has waiting, so owners take turns
+/// (an owner with a backlog of 500 has its next job 500 turns out, a newcomer's
+/// goes next) and a claim reads the queue in turn order off an index instead
+/// of ranking every due job.
+async fn turn_base(conn: &mut sqlx::AnyConnection) -> Result<i64, AppError> {
+    let row = sqlx::query("SELECT COALESCE(MIN(turn), 0) AS base FROM jobs WHERE status = 'pending'")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("base")?)
+}
+
+/// Writes one job in the caller's transaction, so it commits with what
+/// produced it or not at all; `None` when a cap refused it (see `enqueue_many`).
+pub async fn enqueue(conn: &mut sqlx::AnyConnection, job: &NewJob) -> Result<Option<i64>, AppError> {
+    let Some(&(_, backlog)) = caps::within_caps(&mut *conn, std::slice::from_ref(job)).await?.first() else {
+        return Ok(None);
+    };
+    let base = turn_base(&mut *conn).await?;
     let now = now_ms();
     let row = sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO jobs {COLUMNS} VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) RETURNING id"
+        "INSERT INTO jobs {COLUMNS} VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8) RETURNING id"
     )))
     .bind(job.kind)
     .bind(job.owner_id)
@@ -55,9 +74,10 @@ pub async fn enqueue<'c>(exec: impl Executor<'c, Database = Any>, job: &NewJob) 
     .bind(&job.payload)
     .bind(job.not_before.unwrap_or(now))
     .bind(now)
-    .fetch_one(exec)
+    .bind(base + backlog)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(Some(row.try_get("id")?))
 }
 
 /// Jobs per statement: well inside both engines' parameter limits.
@@ -68,74 +88,124 @@ const JOBS_PER_STATEMENT: usize = 1000;
 /// refused (counted in `tidings_jobs_refused_total`). Returns how many were written.
 pub async fn enqueue_many(conn: &mut sqlx::AnyConnection, jobs: &[NewJob]) -> Result<u64, AppError> {
     let kept = caps::within_caps(&mut *conn, jobs).await?;
+    if kept.is_empty() {
+        return Ok(0);
+    }
+    let base = turn_base(&mut *conn).await?;
     let mut written = 0;
     for chunk in kept.chunks(JOBS_PER_STATEMENT) {
-        written += enqueue_chunk(&mut *conn, chunk).await?;
+        written += enqueue_chunk(&mut *conn, chunk, base).await?;
     }
     Ok(written)
 }
 
-async fn enqueue_chunk<'c>(exec: impl Executor<'c, Database = Any>, jobs: &[&NewJob]) -> Result<u64, AppError> {
-    if jobs.is_empty() {
-        return Ok(0);
-    }
+async fn enqueue_chunk<'c>(
+    exec: impl Executor<'c, Database = Any>,
+    jobs: &[(&NewJob, i64)],
+    base: i64,
+) -> Result<u64, AppError> {
     let now = now_ms();
-    // `$1` is the time; each job takes the next six placeholders.
+    // `$1` is the time; each job takes the next seven placeholders.
     let rows: Vec<String> = (0..jobs.len())
         .map(|i| {
-            let p = 1 + i * 6;
-            format!("(${}, ${}, ${}, ${}, ${}, 'pending', ${}, $1)", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6)
+            let p = 1 + i * 7;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, 'pending', ${}, $1, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5,
+                p + 6,
+                p + 7
+            )
         })
         .collect();
     // Only numbered placeholders went into the statement.
     let sql = format!("INSERT INTO jobs {COLUMNS} VALUES {}", rows.join(", "));
     let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now);
-    for job in jobs {
+    for (job, backlog) in jobs {
         query = query
             .bind(job.kind)
             .bind(job.owner_id)
             .bind(&job.destination)
             .bind(&job.target)
             .bind(&job.payload)
-            .bind(job.not_before.unwrap_or(now));
+            .bind(job.not_before.unwrap_or(now))
+            .bind(base + backlog);
     }
     Ok(query.execute(exec).await?.rows_affected())
 }
 
-/// Due jobs, fairly: owners take turns (each one's oldest first; among
-/// equal turns, the owner with the shorter backlog first, so a small owner
-/// is never behind a large one), a destination has at most
-/// `per_destination` jobs in flight, and a destination that is resting is
-/// skipped.
-const CANDIDATES: &str = "\
-WITH due AS ( \
-  SELECT j.id, j.destination, \
-    ROW_NUMBER() OVER (PARTITION BY j.owner_id ORDER BY j.id) AS owner_turn, \
-    COUNT(*) OVER (PARTITION BY j.owner_id) AS owner_backlog \
-  FROM jobs j \
-  WHERE j.status = 'pending' AND j.next_attempt_at <= $1 AND (j.locked_until IS NULL OR j.locked_until < $1) \
-    AND NOT EXISTS (SELECT 1 FROM job_destinations d WHERE d.destination = j.destination AND d.blocked_until > $1) \
-), fair AS ( \
-  SELECT id, destination, owner_turn, owner_backlog, \
-    ROW_NUMBER() OVER (PARTITION BY destination ORDER BY owner_turn, owner_backlog, id) AS dest_turn \
-  FROM due \
-), busy AS ( \
-  SELECT destination, COUNT(*) AS n FROM jobs WHERE status = 'pending' AND locked_until >= $1 GROUP BY destination \
-) \
-SELECT fair.id FROM fair LEFT JOIN busy ON busy.destination = fair.destination \
-WHERE fair.dest_turn + COALESCE(busy.n, 0) <= $2 ORDER BY fair.owner_turn, fair.owner_backlog, fair.id LIMIT $3";
+/// Due, unleased jobs in turn order, skipping resting destinations and
+/// those listed as full. The `+` keeps SQLite on the turn index (it would
+/// otherwise range over the due time and sort every due job).
+fn candidates_sql(full: usize) -> String {
+    let skip = if full == 0 { String::new() } else { format!(" AND j.destination NOT IN ({})", placeholders(3, full)) };
+    format!(
+        "SELECT j.id, j.destination FROM jobs j \
+         WHERE j.status = 'pending' AND +j.next_attempt_at <= $1 AND (j.locked_until IS NULL OR j.locked_until < $1) \
+         AND NOT EXISTS (SELECT 1 FROM job_destinations d WHERE d.destination = j.destination AND d.blocked_until > $1){skip} \
+         ORDER BY j.turn, j.id LIMIT $2"
+    )
+}
 
-/// Claims up to `limit` jobs for this node until `lease_ms` from now.
+/// Rows read per look at the queue, per job wanted.
+const LOOK_AHEAD: i64 = 4;
+/// Looks at the queue per claim: each one skips the destinations the one
+/// before found at their in-flight cap.
+const LOOKS: usize = 4;
+
+/// Claims up to `limit` jobs for this node until `lease_ms` from now, in
+/// turn order, with at most `per_destination` in flight to any destination.
 pub async fn claim(db: &Db, node: &str, limit: i64, lease_ms: i64, per_destination: i64) -> Result<Vec<Job>, AppError> {
     let now = now_ms();
-    let mut tx = db.begin_write().await?;
-    let candidates = sqlx::query(CANDIDATES).bind(now).bind(per_destination).bind(limit).fetch_all(&mut *tx).await?;
-    let ids: Vec<i64> = candidates.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+    // In flight per destination: the leased jobs, a handful.
+    let mut in_flight: HashMap<String, i64> = HashMap::new();
+    for row in sqlx::query("SELECT destination, COUNT(*) AS n FROM jobs WHERE locked_until >= $1 GROUP BY destination")
+        .bind(now)
+        .fetch_all(db.pool())
+        .await?
+    {
+        in_flight.insert(row.try_get("destination")?, row.try_get("n")?);
+    }
+    let mut ids: Vec<i64> = Vec::new();
+    let mut full: Vec<String> =
+        in_flight.iter().filter(|(_, n)| **n >= per_destination).map(|(d, _)| d.clone()).collect();
+    for _ in 0..LOOKS {
+        let want = limit - ids.len() as i64;
+        let window = want * LOOK_AHEAD;
+        let mut query = sqlx::query(AssertSqlSafe(candidates_sql(full.len()))).bind(now).bind(window);
+        for destination in &full {
+            query = query.bind(destination.clone());
+        }
+        let rows = query.fetch_all(db.pool()).await?;
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let destination: String = row.try_get("destination")?;
+            let n = in_flight.entry(destination.clone()).or_default();
+            if *n >= per_destination || ids.contains(&id) {
+                continue;
+            }
+            *n += 1;
+            ids.push(id);
+            if *n >= per_destination {
+                full.push(destination);
+            }
+            if ids.len() as i64 >= limit {
+                break;
+            }
+        }
+        // Done when enough were found or the queue has no more to show.
+        if ids.len() as i64 >= limit || (rows.len() as i64) < window {
+            break;
+        }
+    }
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // Re-checked under the lock: on PostgreSQL another node may have taken
-    // some meanwhile (`SKIP LOCKED` passes over those it holds).
+    // Taken under the write lock, re-checked: on PostgreSQL another node may
+    // have taken some meanwhile (`SKIP LOCKED` passes over those it holds).
     let lock = if db.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
         "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1 WHERE id IN ( \
@@ -148,11 +218,13 @@ pub async fn claim(db: &Db, node: &str, limit: i64, lease_ms: i64, per_destinati
     for id in &ids {
         query = query.bind(*id);
     }
+    let mut tx = db.begin_write().await?;
     let rows = query.fetch_all(&mut *tx).await?;
     tx.commit().await?;
+    let order: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut jobs: Vec<Job> = rows.iter().map(job_from_row).collect::<Result<_, _>>()?;
-    // In the fair order chosen above.
-    jobs.sort_by_key(|j| ids.iter().position(|id| *id == j.id));
+    // In the turn order chosen above.
+    jobs.sort_by_key(|j| order.get(&j.id).copied());
     Ok(jobs)
 }
 

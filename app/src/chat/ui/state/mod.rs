@@ -113,12 +113,19 @@ pub struct ChatState {
     pub editing: RwSignal<Option<i64>>,
     /// The message the composer's next message answers: (conversation, quote).
     pub replying: RwSignal<Option<(i64, ReplyTo)>>,
-    /// A quote was tapped: the thread scrolls to this message, loading
-    /// older pages until it is there.
+    /// A quote or a search result was tapped: the thread scrolls to this
+    /// message, loading older pages until it is there.
     pub jump: RwSignal<Option<i64>>,
+    /// What the list's search box holds: kept while a result is open, so
+    /// back finds the results.
+    pub search: RwSignal<String>,
     /// Bumped when the conversation list must be fetched again (a message
     /// arrived for a conversation we do not know yet, or we reconnected).
     pub list_version: RwSignal<u32>,
+    /// The `list_version` whose fetch is in `conversations`: a list view
+    /// built again later (back from a conversation) finds the same fetch,
+    /// older than what arrived live since, and must not write it back.
+    pub list_applied: StoredValue<Option<u32>>,
     /// The growing text of each streamed reply on screen, by message id:
     /// a delta changes one text node, not the thread.
     drafts: StoredValue<HashMap<i64, ArcRwSignal<String>>>,
@@ -171,7 +178,9 @@ impl ChatState {
             editing: RwSignal::new(None),
             replying: RwSignal::new(None),
             jump: RwSignal::new(None),
+            search: RwSignal::new(String::new()),
             list_version: RwSignal::new(0),
+            list_applied: StoredValue::new(None),
             drafts: StoredValue::new(HashMap::new()),
             revs: StoredValue::new(HashMap::new()),
             commands: StoredValue::new(None),
