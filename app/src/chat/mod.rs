@@ -16,6 +16,8 @@ pub mod edit;
 #[cfg(feature = "ssr")]
 pub mod fanout;
 #[cfg(feature = "ssr")]
+mod find;
+#[cfg(feature = "ssr")]
 mod members;
 #[cfg(feature = "ssr")]
 mod read;

@@ -88,33 +88,6 @@ pub fn unmark(marked: &str) -> (String, Vec<[usize; 2]>) {
     (text, highlights)
 }
 
-#[cfg(feature = "ssr")]
-impl super::service::Chat {
-    /// The messages I can read that match `query` (its words, the last a
-    /// prefix), newest first; in one conversation if given (403 if not mine).
-    pub async fn search(
-        &self,
-        me: &crate::auth::User,
-        query: &str,
-        conversation_id: Option<i64>,
-        before: Option<i64>,
-        limit: Option<i64>,
-    ) -> Result<Vec<SearchHit>, crate::error::AppError> {
-        let limit = match limit {
-            None => SEARCH_DEFAULT,
-            Some(n) if (1..=SEARCH_MAX).contains(&n) => n,
-            Some(_) => return Err(crate::error::AppError::invalid("invalid_limit", format!("limit must be between 1 and {SEARCH_MAX}"))),
-        };
-        let words = words(query)?;
-        self.limits.search.check(&me.id)?;
-        if let Some(id) = conversation_id {
-            super::access::require_member(&self.db, id, me.id).await?;
-        }
-        super::store::search(&self.db, me.id, &words, conversation_id, before, limit).await
-    }
-
-}
-
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
