@@ -294,6 +294,26 @@ export const message = (page, text) => messageList(page).getByText(text, { exact
 /** The message box. */
 export const composer = (page) => page.getByRole('textbox', { name: 'Write a message' });
 
+/**
+ * Posts `count` messages "<prefix> 1" … "<prefix> count" to the conversation
+ * open in `page`, over the API with the page's session (a long chat, fast),
+ * waiting out the send limit as it says.
+ */
+export async function postMany(page, prefix, count) {
+  await page.evaluate(async ({ prefix, count }) => {
+    const id = Number(location.pathname.split('/').pop());
+    for (let i = 1; i <= count; i++) {
+      const r = await fetch(`/api/v1/conversations/${id}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: crypto.randomUUID(), body: `${prefix} ${i}` }),
+      });
+      if (r.status === 429) { await new Promise((done) => setTimeout(done, 1100)); i--; continue; }
+      if (!r.ok) throw new Error(`${prefix} ${i}: ${r.status} ${await r.text()}`);
+    }
+  }, { prefix, count });
+}
+
 /** Types and sends a message with Enter. */
 export async function say(page, text) {
   await composer(page).fill(text);

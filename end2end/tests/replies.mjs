@@ -5,7 +5,7 @@
 // history and marked.
 import assert from 'node:assert/strict';
 import {
-  bodies, conversationLink, live, message, messageList, openConversation, say, startConversation, step, twoPeople,
+  bodies, conversationLink, live, message, messageList, openConversation, postMany, say, startConversation, step, twoPeople,
 } from '../lib.mjs';
 
 export const profiles = ['desktop', 'phone'];
@@ -42,19 +42,7 @@ export default {
     assert.equal(await bob.page.getByRole('status').filter({ hasText: 'Replying to' }).count(), 0, 'the bar closes');
 
     step('a long chat follows (over the API), then bob quotes the plan again');
-    await alice.page.evaluate(async () => {
-      const id = Number(location.pathname.split('/').pop());
-      for (let i = 1; i <= 60; i++) {
-        const r = await fetch(`/api/v1/conversations/${id}/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ client_id: crypto.randomUUID(), body: `filler ${i}` }),
-        });
-        // The send limit holds a burst back: wait as it says, and again.
-        if (r.status === 429) { await new Promise((done) => setTimeout(done, 1100)); i--; continue; }
-        if (!r.ok) throw new Error(`filler ${i}: ${r.status} ${await r.text()}`);
-      }
-    });
+    await postMany(alice.page, 'filler', 60);
     await message(bob.page, 'filler 60').waitFor();
     await replyTo(bob.page, PLAN, 'Still on?');
 

@@ -5,7 +5,7 @@
 // the box brings back his conversations, as they are now.
 import assert from 'node:assert/strict';
 import {
-  backToList, conversationLink, live, message, messageList, say, startConversation, step, tap,
+  backToList, conversationLink, live, message, messageList, postMany, say, startConversation, step, tap,
   twoPeople,
 } from '../lib.mjs';
 
@@ -20,18 +20,7 @@ export default {
     await startConversation(alice.page, bob.name);
     await say(alice.page, FISH);
     await message(alice.page, FISH).waitFor();
-    await alice.page.evaluate(async () => {
-      const id = Number(location.pathname.split('/').pop());
-      for (let i = 1; i <= 60; i++) {
-        const r = await fetch(`/api/v1/conversations/${id}/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ client_id: crypto.randomUUID(), body: `later ${i}` }),
-        });
-        if (r.status === 429) { await new Promise((done) => setTimeout(done, 1100)); i--; continue; }
-        if (!r.ok) throw new Error(`later ${i}: ${r.status} ${await r.text()}`);
-      }
-    });
+    await postMany(alice.page, 'later', 60);
     await conversationLink(bob.page, alice.name).waitFor();
     await live(bob.page);
 
